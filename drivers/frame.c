@@ -213,7 +213,7 @@ int vframe_convert(struct vframe **ret, const struct vframe *s, enum vfmt fmt)
 	}
 	for (int y = 0; y < h; y++) {
 		for (int x = 0; x < w; x++) {
-			uint8_t Y, U, V;
+			uint8_t Y = 0, U = 128, V = 128;
 
 			px_get(s, x, y, &Y, &U, &V);
 			switch (fmt) {
