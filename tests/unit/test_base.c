@@ -202,3 +202,36 @@ TEST(log_spec)
 	CHECK_EQ(log_set_spec("loud"), -EINVAL);
 	CHECK_OK(log_set_spec("info"));
 }
+
+#include "lib/net/net.h"
+
+TEST(net_addr_forms)
+{
+	struct net_addr a, b;
+	char s[64];
+
+	CHECK_OK(net_addr_parse(&a, "127.0.0.1:5060", 1));
+	CHECK_EQ(net_addr_port(&a), 5060);
+	CHECK_STR(net_addr_str(&a, s, sizeof(s)), "127.0.0.1:5060");
+	CHECK_OK(net_addr_parse(&b, "[::1]:40000", 1));
+	CHECK_STR(net_addr_str(&b, s, sizeof(s)), "[::1]:40000");
+	CHECK(net_addr_is_loopback(&a) && net_addr_is_loopback(&b));
+	CHECK_OK(net_addr_parse(&b, "127.0.0.1", 5060));
+	CHECK(net_addr_eq(&a, &b));
+	CHECK_EQ(net_addr_parse(&a, "127.0.0.1:99999", 1), -EINVAL);
+	CHECK_EQ(net_addr_parse(&a, "example.org:5060", 1), -EINVAL);
+	CHECK_EQ(net_addr_parse(&a, "[::1", 1), -EINVAL);
+}
+
+TEST(net_udp_pair)
+{
+	struct net_addr a, b;
+	int f1, f2;
+
+	CHECK_OK(net_addr_parse(&a, "127.0.0.1", 0));
+	CHECK_OK(net_udp_bind_pair(&a, &b, 0, &f1, &f2));
+	CHECK_EQ(net_addr_port(&a) % 2, 0);
+	CHECK_EQ(net_addr_port(&b), net_addr_port(&a) + 1);
+	close(f1);
+	close(f2);
+}
