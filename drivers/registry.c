@@ -12,6 +12,7 @@
 #include "drv/drivers.h"
 
 static const struct vidsrc_ops *const vidsrc_drivers[] = {
+	&testsrc_vidsrc_ops,
 	NULL,
 };
 
@@ -28,18 +29,22 @@ static const struct audsink_ops *const audsink_drivers[] = {
 };
 
 static const struct venc_ops *const venc_drivers[] = {
+	&x264_venc_ops,
 	NULL,
 };
 
 static const struct vdec_ops *const vdec_drivers[] = {
+	&lavc_vdec_ops,
 	NULL,
 };
 
 static const struct aenc_ops *const aenc_drivers[] = {
+	&opus_aenc_ops,
 	NULL,
 };
 
 static const struct adec_ops *const adec_drivers[] = {
+	&opus_adec_ops,
 	NULL,
 };
 
