@@ -13,18 +13,26 @@
 
 static const struct vidsrc_ops *const vidsrc_drivers[] = {
 	&testsrc_vidsrc_ops,
+	&y4m_vidsrc_ops,
 	NULL,
 };
 
 static const struct audsrc_ops *const audsrc_drivers[] = {
+	&wav_audsrc_ops,
+	&tone_audsrc_ops,
 	NULL,
 };
 
 static const struct vidsink_ops *const vidsink_drivers[] = {
+	&y4m_vidsink_ops,
+	&png_vidsink_ops,
+	&null_vidsink_ops,
 	NULL,
 };
 
 static const struct audsink_ops *const audsink_drivers[] = {
+	&wav_audsink_ops,
+	&null_audsink_ops,
 	NULL,
 };
 

@@ -23,14 +23,12 @@
 
 #include "drv/drivers.h"
 #include "drv/teststamp.h"
-#include "lib/base/clock.h"
+#include "fake/fake_int.h"
 
 struct testsrc {
 	int width, height, fps;
 	enum vfmt fmt;
-	bool realtime;
-	uint64_t t0;
-	uint64_t n;                 /* schedule index of the next frame */
+	struct fake_clock clk;      /* unit = one frame period */
 	struct vframe *bg;          /* static background (bars) */
 };
 
@@ -97,8 +95,7 @@ static int testsrc_open(void *priv, struct vidsrc_params *p)
 	s->height = p->height;
 	s->fps = p->fps;
 	s->fmt = p->fmt;
-	s->realtime = drv_arg_int(p->args, "realtime", 1) != 0;
-	s->t0 = clock_now_us();
+	fake_clock_init(&s->clk, p->args, 1000000, (uint64_t)p->fps, true);
 	return background_new(s);
 }
 
@@ -158,35 +155,22 @@ static void pattern_draw(struct testsrc *s, struct vframe *f, uint64_t n)
 static int testsrc_read(void *priv, struct vframe **ret)
 {
 	struct testsrc *s = priv;
-	uint64_t period = 1000000ULL / (uint64_t)s->fps;
-	uint64_t due, now;
+	uint64_t cap = fake_clock_wait(&s->clk, false);
 	struct vframe *f;
 	int r;
 
-	due = s->t0 + s->n * period;
-	if (s->realtime) {
-		now = clock_now_us();
-		if (now > due + 2 * period) {
-			/* reader too slow: the sensor kept running, frames are lost */
-			s->n = (now - s->t0) / period + 1;
-			due = s->t0 + s->n * period;
-		}
-		clock_sleep_until_us(due);
-	} else {
-		due = clock_now_us();
-	}
 	r = vframe_convert(&f, s->bg, s->fmt);
 	if (r < 0)
 		return r;
-	f->seq = (uint32_t)s->n;
-	f->capture_us = due;
-	pattern_draw(s, f, s->n);
+	f->seq = (uint32_t)s->clk.n;
+	f->capture_us = cap;
+	pattern_draw(s, f, s->clk.n);
 	r = teststamp_draw(f, f->seq, f->capture_us);
 	if (r < 0 && r != -ERANGE) {
 		vframe_unref(f);
 		return r;
 	}
-	s->n++;
+	s->clk.n++;
 	*ret = f;
 	return 0;
 }
