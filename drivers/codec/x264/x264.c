@@ -55,6 +55,15 @@ static int queue_push(struct x264enc *e, struct mpkt *p)
 	return 0;
 }
 
+/* x264 itself prints an error for an unknown name: check first */
+static bool preset_known(const char *name)
+{
+	for (int i = 0; x264_preset_names[i]; i++)
+		if (!strcmp(x264_preset_names[i], name))
+			return true;
+	return false;
+}
+
 static void rate_set(x264_param_t *pa, int kbps, int fps, int vbv_frames)
 {
 	pa->rc.i_rc_method = X264_RC_ABR;
@@ -78,7 +87,7 @@ static int x264enc_open(void *priv, struct venc_params *p)
 	    p->profile >= VENC_PROFILE_MAX)
 		return -EINVAL;
 	(void)drv_arg(p->args, "preset", preset, sizeof(preset));
-	if (x264_param_default_preset(pa, preset, "zerolatency") < 0)
+	if (!preset_known(preset) || x264_param_default_preset(pa, preset, "zerolatency") < 0)
 		return -EINVAL;
 	pa->i_log_level = drv_arg_int(p->args, "debug", 0) ? X264_LOG_DEBUG : X264_LOG_NONE;
 	pa->i_width = p->width;
