@@ -12,34 +12,47 @@
 #include "drv/drivers.h"
 
 static const struct vidsrc_ops *const vidsrc_drivers[] = {
+	&testsrc_vidsrc_ops,
+	&y4m_vidsrc_ops,
 	NULL,
 };
 
 static const struct audsrc_ops *const audsrc_drivers[] = {
+	&wav_audsrc_ops,
+	&tone_audsrc_ops,
 	NULL,
 };
 
 static const struct vidsink_ops *const vidsink_drivers[] = {
+	&y4m_vidsink_ops,
+	&png_vidsink_ops,
+	&null_vidsink_ops,
 	NULL,
 };
 
 static const struct audsink_ops *const audsink_drivers[] = {
+	&wav_audsink_ops,
+	&null_audsink_ops,
 	NULL,
 };
 
 static const struct venc_ops *const venc_drivers[] = {
+	&x264_venc_ops,
 	NULL,
 };
 
 static const struct vdec_ops *const vdec_drivers[] = {
+	&lavc_vdec_ops,
 	NULL,
 };
 
 static const struct aenc_ops *const aenc_drivers[] = {
+	&opus_aenc_ops,
 	NULL,
 };
 
 static const struct adec_ops *const adec_drivers[] = {
+	&opus_adec_ops,
 	NULL,
 };
 
