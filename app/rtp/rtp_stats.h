@@ -37,6 +37,7 @@ enum rtp_rx_result {
 struct rtp_rx_stats {
 	uint32_t ssrc;
 	uint32_t clock_rate;    /* Hz, for jitter/lip-sync units */
+	bool started;           /* first packet seen */
 	/* RFC 3550 A.1 */
 	uint16_t max_seq;
 	uint32_t cycles;        /* shifted count of seq number cycles */
