@@ -27,7 +27,7 @@
 
 #define H264_RTP_MTU_DEFAULT 1200       /* default max RTP payload size */
 #define H264_RTP_PAYLOAD_MIN 64         /* smallest max_payload accepted */
-#define H264_RTP_PAYLOAD_MAX 65000      /* largest max_payload accepted */
+#define H264_RTP_PAYLOAD_MAX 8192       /* largest max_payload accepted */
 
 enum h264_nal_type {
 	H264_NAL_SLICE = 1,
@@ -45,7 +45,7 @@ enum h264_nal_type {
 };
 
 /* Iterates the NAL units of an Annex B buffer. *pos starts at 0; returns
- * true and sets *ret_nal/*ret_len (start code excluded, trailing zero bytes
+ * true and sets *ret_nal and *ret_len (start code excluded, trailing zero bytes
  * trimmed) for each NAL unit, false at the end. Empty NAL units are skipped. */
 bool h264_annexb_next(const uint8_t *buf, size_t len, size_t *pos,
 		      const uint8_t **ret_nal, size_t *ret_len);
@@ -59,7 +59,7 @@ typedef int (*h264_pkt_h)(const uint8_t *payload, size_t len, bool marker,
  * (0: H264_RTP_MTU_DEFAULT; must be within [H264_RTP_PAYLOAD_MIN,
  * H264_RTP_PAYLOAD_MAX]). Returns the number of payloads emitted, -EINVAL on
  * bad arguments or an access unit without NAL units, or the callback's error.
- * Needs no allocation (uses max_payload bytes of stack at most 65000). */
+ * Needs no allocation (uses H264_RTP_PAYLOAD_MAX bytes of stack). */
 int h264_packetize(const uint8_t *au, size_t len, size_t max_payload,
 		   h264_pkt_h cb, void *arg);
 

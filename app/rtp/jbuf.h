@@ -103,6 +103,6 @@ const char *jbuf_kind_str(enum jbuf_kind k);
 
 /* Samples per channel of an Opus packet from its TOC (RFC 6716 3.1) at
  * 48 kHz, or -EINVAL if malformed. */
-int opus_packet_samples(const uint8_t *p, size_t len);
+int jbuf_opus_samples(const uint8_t *p, size_t len);
 
 #endif
