@@ -1,0 +1,338 @@
+/* msess_audio.c: the audio half of a media session.
+ *
+ * atx thread: source (paced 10/20 ms) -> (mute) -> Opus -> RTP (RFC 7587) ->
+ * SRTP -> socket; DTX frames (<= 2 bytes) are not sent and the next packet
+ * carries the marker (start of talkspurt).
+ * rx thread (msess.c calls in): every remote SSRC gets a slot with its own
+ * adaptive jitter buffer and decoder (up to MSESS_MAX_ASRC, mixed).
+ * aplay thread: the playout clock; each period it takes one frame from every
+ * jitter buffer (packet, in-band FEC of the next packet, or PLC), decodes,
+ * mixes with a limiter and writes to the sink. It also publishes the audio
+ * capture-to-play delay for lip sync. Known limit: the Opus driver returns a
+ * new aframe per decode (one allocation per period on this thread).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/base/clock.h"
+#include "lib/log/log.h"
+#include "media/amix.h"
+#include "media/msess_int.h"
+#include "rtp/rtp.h"
+
+LOG_TOPIC(audio);
+
+#define ASRC_IDLE_US 5000000ULL
+
+/* --- transmit -------------------------------------------------------------- */
+
+void *msess_atx_thread(void *arg)
+{
+	struct msess *s = arg;
+	struct mstream *m = &s->a;
+	bool have_ts = false, talkspurt = true;
+	uint32_t ts = 0;
+
+	while (!atomic_load(&s->stop)) {
+		struct aframe *f = NULL;
+		struct mpkt *p = NULL;
+		uint8_t pkt[MSESS_PKT_MAX];
+		struct rtp_hdr h;
+		uint32_t want;
+		size_t hl;
+		int r;
+
+		r = audsrc_read(s->asrc, &f);
+		if (r == -ENODATA)
+			break;
+		if (r < 0) {
+			if (r != -EAGAIN && r != -EINTR) {
+				msess_post(s, MSESS_EV_ERROR, r);
+				clock_sleep_until_us(clock_now_us() + 100000);
+			}
+			continue;
+		}
+		if (atomic_load(&m->mute))
+			memset(f->pcm, 0, sizeof(int16_t) * (size_t)f->samples * (size_t)f->channels);
+		r = aenc_encode(s->aenc, f, &p);
+		/* timestamps advance by exactly one frame, tied to capture time:
+		 * resync only if the source jumped (more than 2 frames off) */
+		want = mstream_rtp_ts(m, f->capture_us);
+		if (!have_ts || abs(rtp_ts_diff(want, ts + (uint32_t)f->samples)) > 2 * f->samples)
+			ts = want;
+		else
+			ts += (uint32_t)f->samples;
+		have_ts = true;
+		aframe_unref(f);
+		if (r < 0 || !p)
+			continue;
+		if (p->len <= 2 || !(atomic_load(&m->dir) & MSESS_SENDONLY)) {
+			talkspurt = true;   /* DTX: nothing sent */
+			mpkt_unref(p);
+			continue;
+		}
+		pthread_mutex_lock(&m->tx_lock);
+		if (atomic_exchange(&m->ssrc_collision, false)) {
+			m->ssrc = m->ssrc * 1103515245u + 12345u;
+			rtp_tx_stats_init(&m->txs, m->ssrc);
+		}
+		h = (struct rtp_hdr){ .marker = talkspurt, .pt = m->p.pt, .seq = m->seq++,
+				      .ts = ts, .ssrc = m->ssrc };
+		r = rtp_hdr_encode(&h, pkt, sizeof(pkt), &hl);
+		if (r == 0 && hl + p->len + RTP_SRTP_MAX_OVERHEAD <= sizeof(pkt)) {
+			memcpy(pkt + hl, p->data, p->len);
+			rtp_tx_stats_packet(&m->txs, (uint32_t)p->len);
+			m->sent_any = true;
+			r = mstream_send_rtp(m, pkt, hl + p->len, false);
+		}
+		pthread_mutex_unlock(&m->tx_lock);
+		talkspurt = false;
+		if (r == 0) {
+			pthread_mutex_lock(&s->stats_lock);
+			s->st.audio.packets_sent++;
+			s->st.audio.bytes_sent += hl + p->len;
+			pthread_mutex_unlock(&s->stats_lock);
+		}
+		mpkt_unref(p);
+	}
+	return NULL;
+}
+
+/* --- receive (rx thread) --------------------------------------------------- */
+
+static void asrc_release(struct msess_asrc *a)
+{
+	a->jb = jbuf_free(a->jb);
+	a->dec = adec_close(a->dec);
+	free(a->pcm);
+	memset(a, 0, sizeof(*a));
+}
+
+/* a slot for ssrc: existing, free, or one idle for ASRC_IDLE_US; jb_lock held */
+static struct msess_asrc *asrc_get(struct msess *s, uint32_t ssrc, uint64_t now)
+{
+	struct msess_asrc *free_slot = NULL;
+	struct jbuf_conf jc = { .frame_ms = (unsigned)s->a.p.frame_ms };
+	struct adec_params dp = { .rate = 48000, .channels = 1 };
+
+	for (int i = 0; i < MSESS_MAX_ASRC; i++) {
+		struct msess_asrc *a = &s->asrc_rx[i];
+
+		if (a->used && a->ssrc == ssrc)
+			return a;
+		if (a->used && now - a->last_us > ASRC_IDLE_US)
+			asrc_release(a);
+		if (!a->used && !free_slot)
+			free_slot = a;
+	}
+	if (!free_slot)
+		return NULL;
+	if (jbuf_new(&free_slot->jb, &jc) < 0 || adec_open(&free_slot->dec, NULL, &dp) < 0 ||
+	    !(free_slot->pcm = calloc((size_t)s->asamples, sizeof(int16_t)))) {
+		asrc_release(free_slot);
+		return NULL;
+	}
+	free_slot->used = true;
+	free_slot->ssrc = ssrc;
+	free_slot->last_us = now;
+	rtp_rx_stats_init(&free_slot->rxs, ssrc, 48000);
+	return free_slot;
+}
+
+void msess_audio_rx(struct msess *s, uint8_t *pkt, size_t len, uint64_t now)
+{
+	struct mstream *m = &s->a;
+	struct msess_stream_stats *as = &s->st.audio;
+	struct msess_asrc *a;
+	struct rtp_hdr h;
+	size_t plen = len;
+	int r;
+
+	if (m->srtp_rx) {
+		r = rtp_srtp_unprotect(m->srtp_rx, pkt, len, &plen);
+		if (r < 0) {
+			pthread_mutex_lock(&s->stats_lock);
+			if (r == -EALREADY)
+				as->srtp_replay++;
+			else
+				as->srtp_auth_fail++;
+			pthread_mutex_unlock(&s->stats_lock);
+			return;
+		}
+	}
+	if (rtp_hdr_decode(&h, pkt, plen) < 0 || h.pt != m->p.pt || h.payload_len == 0)
+		goto malformed;
+	if (h.ssrc == m->ssrc) {
+		atomic_store(&m->ssrc_collision, true);
+		pthread_mutex_lock(&s->stats_lock);
+		as->ssrc_collisions++;
+		pthread_mutex_unlock(&s->stats_lock);
+	}
+	pthread_mutex_lock(&s->jb_lock);
+	a = asrc_get(s, h.ssrc, now);
+	if (a) {
+		a->last_us = now;
+		(void)rtp_rx_stats_packet(&a->rxs, h.seq, h.ts, (uint32_t)(now * 48 / 1000),
+					  (uint32_t)h.payload_len);
+		(void)jbuf_put(a->jb, h.ssrc, h.seq, h.ts, pkt + h.hdr_len, h.payload_len, now);
+	}
+	pthread_mutex_unlock(&s->jb_lock);
+	pthread_mutex_lock(&s->stats_lock);
+	as->packets_recv++;
+	as->bytes_recv += plen;
+	if (a) {
+		as->lost = rtp_rx_stats_lost(&a->rxs);
+		as->jitter_ms = rtp_rx_stats_jitter(&a->rxs) / 48.0;
+	}
+	pthread_mutex_unlock(&s->stats_lock);
+	if (!s->first_audio && a) {
+		s->first_audio = true;
+		msess_post(s, MSESS_EV_FIRST_AUDIO, 0);
+	}
+	return;
+malformed:
+	pthread_mutex_lock(&s->stats_lock);
+	as->malformed++;
+	pthread_mutex_unlock(&s->stats_lock);
+}
+
+/* --- playout ---------------------------------------------------------------- */
+
+/* decode this period of source a into a->pcm; false: nothing to play */
+static bool asrc_period(struct msess *s, struct msess_asrc *a, bool *ret_e2e_set)
+{
+	struct jbuf_frame fr;
+	struct aframe *f = NULL;
+	uint64_t sender_wall;
+	int r = -ENODATA;
+
+	switch (jbuf_get(a->jb, &fr)) {
+	case JBUF_PACKET:
+	case JBUF_FEC:
+		if (fr.len > s->apkt->cap)
+			return false;
+		memcpy(s->apkt->data, fr.data, fr.len);
+		s->apkt->len = fr.len;
+		r = adec_decode(a->dec, s->apkt, fr.kind == JBUF_FEC, (int)fr.samples, &f);
+		if (fr.kind == JBUF_PACKET && !*ret_e2e_set &&
+		    rtp_rx_stats_ts_to_wall_us(&a->rxs, fr.ts, &sender_wall) == 0) {
+			atomic_store(&s->audio_e2e_us,
+				     (long long)clock_wall_us() - (long long)sender_wall);
+			atomic_store(&s->audio_e2e_valid, true);
+			*ret_e2e_set = true;
+		}
+		break;
+	case JBUF_PLC:
+		r = adec_decode(a->dec, NULL, false, (int)fr.samples, &f);
+		break;
+	default:
+		return false;
+	}
+	if (r < 0 || !f)
+		return false;
+	memset(a->pcm, 0, sizeof(int16_t) * (size_t)s->asamples);
+	memcpy(a->pcm, f->pcm, sizeof(int16_t) *
+	       (size_t)(f->samples * f->channels < s->asamples ? f->samples * f->channels : s->asamples));
+	aframe_unref(f);
+	return true;
+}
+
+void *msess_aplay_thread(void *arg)
+{
+	struct msess *s = arg;
+	uint64_t period = (uint64_t)s->a.p.frame_ms * 1000, next = clock_now_us() + period;
+
+	while (!atomic_load(&s->stop)) {
+		struct amix_src src[MSESS_MAX_ASRC];
+		unsigned n = 0;
+		bool e2e_set = false;
+		uint64_t now;
+
+		clock_sleep_until_us(next);
+		now = clock_now_us();
+		next += period;
+		if (now > next + 5 * period)   /* we were stalled: do not burst */
+			next = now + period;
+		pthread_mutex_lock(&s->jb_lock);
+		for (int i = 0; i < MSESS_MAX_ASRC; i++) {
+			struct msess_asrc *a = &s->asrc_rx[i];
+			struct jbuf_stats js;
+
+			if (!a->used || !asrc_period(s, a, &e2e_set))
+				continue;
+			src[n].pcm = a->pcm;
+			src[n].gain = 1.0f;
+			n++;
+			jbuf_stats(a->jb, &js);
+			pthread_mutex_lock(&s->stats_lock);
+			s->st.audio.fec_used = js.fec;
+			s->st.audio.plc_used = js.plc;
+			s->st.audio.late = js.late;
+			s->st.audio.jbuf_ms = (int)js.current_ms;
+			pthread_mutex_unlock(&s->stats_lock);
+		}
+		pthread_mutex_unlock(&s->jb_lock);
+		if (refcnt_get(&s->aout->ref) > 1) {     /* the sink kept the last one */
+			struct aframe *f;
+
+			if (aframe_new(&f, 48000, 1, s->asamples) < 0)
+				continue;
+			aframe_unref(s->aout);
+			s->aout = f;
+		}
+		if (n)
+			(void)amix_mix(s->mix, s->aout->pcm, src, n);
+		else
+			memset(s->aout->pcm, 0, sizeof(int16_t) * (size_t)s->asamples);
+		s->aout->capture_us = now;
+		if (s->asink)
+			(void)audsink_write(s->asink, s->aout);
+	}
+	return NULL;
+}
+
+int msess_audio_open(struct msess *s)
+{
+	const struct msess_stream *p = &s->a.p;
+	const struct msess_devices *d = &s->p.dev;
+	struct audsrc_params sp = { .rate = 48000, .channels = 1,
+				    .frame_samples = 48 * p->frame_ms, .loop = true,
+				    .args = d->audsrc_args };
+	struct aenc_params ep = { .rate = 48000, .channels = 1, .frame_ms = p->frame_ms,
+				  .bitrate_bps = p->bitrate_bps > 0 ? p->bitrate_bps : 32000,
+				  .fec = p->fec, .dtx = p->dtx, .loss_pct = p->fec ? 5 : 0 };
+	struct audsink_params kp = { .rate = 48000, .channels = 1, .args = d->audsink_args };
+	int r;
+
+	s->asamples = 48 * p->frame_ms;
+	r = audsrc_open(&s->asrc, d->audsrc, &sp);
+	if (r < 0)
+		return log_err_errno(audio, r, "audio source %s: %m", d->audsrc ? d->audsrc : "");
+	r = aenc_open(&s->aenc, NULL, &ep);
+	if (r < 0)
+		return log_err_errno(audio, r, "audio encoder: %m");
+	r = audsink_open(&s->asink, d->audsink ? d->audsink : "null", &kp);
+	if (r < 0)
+		return log_err_errno(audio, r, "audio sink %s: %m", d->audsink ? d->audsink : "null");
+	r = amix_new(&s->mix, MSESS_MAX_ASRC, (size_t)s->asamples);
+	if (r < 0)
+		return r;
+	r = aframe_new(&s->aout, 48000, 1, s->asamples);
+	if (r < 0)
+		return r;
+	return mpkt_new(&s->apkt, 1500);
+}
+
+void msess_audio_close(struct msess *s)
+{
+	for (int i = 0; i < MSESS_MAX_ASRC; i++)
+		if (s->asrc_rx[i].used)
+			asrc_release(&s->asrc_rx[i]);
+	s->asrc = audsrc_close(s->asrc);
+	s->aenc = aenc_close(s->aenc);
+	s->asink = audsink_close(s->asink);
+	s->mix = amix_free(s->mix);
+	s->aout = aframe_unref(s->aout);
+	s->apkt = mpkt_unref(s->apkt);
+}
