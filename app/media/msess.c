@@ -601,6 +601,9 @@ int msess_start(struct msess *s, struct wq *events)
 		if ((r = -pthread_create(&s->th_vtx, NULL, msess_vtx_thread, s)) < 0)
 			goto fail;
 		s->run_vtx = true;
+		if ((r = -pthread_create(&s->th_vdec, NULL, msess_vdec_thread, s)) < 0)
+			goto fail;
+		s->run_vdec = true;
 	}
 	log_info(media, "session started: audio %s video %s", s->a.p.enabled ? "on" : "off",
 		 s->v.p.enabled ? "on" : "off");
@@ -627,7 +630,13 @@ void msess_stop(struct msess *s)
 		pthread_join(s->th_aplay, NULL);
 	if (s->run_rx)
 		pthread_join(s->th_rx, NULL);
-	s->run_vtx = s->run_atx = s->run_aplay = s->run_rx = false;
+	if (s->run_vdec) {
+		struct wq_item it = { 0 };
+
+		(void)wq_post(s->vdq, &it); /* wake it */
+		pthread_join(s->th_vdec, NULL);
+	}
+	s->run_vtx = s->run_atx = s->run_aplay = s->run_rx = s->run_vdec = false;
 	msess_video_close(s);
 	msess_audio_close(s);
 	if (s->flog) {
@@ -688,9 +697,9 @@ void msess_get_stats(struct msess *s, struct msess_stats *ret)
 {
 	pthread_mutex_lock(&s->stats_lock);
 	*ret = s->st;
-	pthread_mutex_unlock(&s->stats_lock);
 	ret->video.psnr_avg = s->psnr_n ? s->psnr_sum / (double)s->psnr_n : 0;
 	ret->video.av_skew_ms = s->skew_n ? s->skew_sum_ms / (double)s->skew_n : 0;
+	pthread_mutex_unlock(&s->stats_lock);
 }
 
 static int stream_json(const struct msess_stream_stats *t, bool video, char *b, size_t n)

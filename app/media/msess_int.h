@@ -95,16 +95,17 @@ struct msess {
 	bool started;
 	int epfd;                       /* rx thread */
 	int wakefd;                     /* eventfd: wakes rx on stop */
-	pthread_t th_vtx, th_atx, th_rx, th_aplay;
-	bool run_vtx, run_atx, run_rx, run_aplay;
+	pthread_t th_vtx, th_atx, th_rx, th_aplay, th_vdec;
+	bool run_vtx, run_atx, run_rx, run_aplay, run_vdec;
+	struct wq *vdq;                 /* rx -> vdec: complete access units */
 
 	/* devices, each owned by the thread using it */
 	struct vidsrc *vsrc;            /* vtx */
 	struct venc *venc;              /* vtx */
 	struct audsrc *asrc;            /* atx */
 	struct aenc *aenc;              /* atx */
-	struct vdec *vdec;              /* rx */
-	struct vidsink *vsink;          /* rx */
+	struct vdec *vdec;              /* vdec thread */
+	struct vidsink *vsink;          /* vdec thread */
 	struct audsink *asink;          /* aplay */
 
 	/* received audio: jb_lock protects asrc[].used/ssrc/jb */
@@ -117,8 +118,8 @@ struct msess {
 	atomic_llong audio_e2e_us;      /* aplay: current audio capture->play */
 	atomic_bool audio_e2e_valid;
 
-	/* video render queue and checks: rx thread */
-	struct h264_depkt *depkt;
+	struct h264_depkt *depkt;       /* rx thread */
+	/* video render queue and checks: vdec thread */
 	struct msess_rframe rq[MSESS_RENDER_Q];
 	unsigned rq_len;
 	uint64_t last_render_us;
@@ -126,15 +127,15 @@ struct msess {
 	uint64_t render_n;
 	struct vidsrc *ref;             /* check_testsrc: reference pattern */
 	struct vframe *ref_frame;
-	double psnr_sum;
-	uint64_t psnr_n;
-	double skew_sum_ms;
-	uint64_t skew_n;
 	FILE *flog;                     /* frame log; written by vtx and rx */
 	pthread_mutex_t flog_lock;
 
 	pthread_mutex_t stats_lock;     /* protects st */
 	struct msess_stats st;
+	double psnr_sum;                /* stats_lock */
+	uint64_t psnr_n;
+	double skew_sum_ms;
+	uint64_t skew_n;
 	bool first_video, first_audio;
 };
 
@@ -148,6 +149,7 @@ uint32_t mstream_rtp_ts(const struct mstream *m, uint64_t mono_us);
 int msess_video_open(struct msess *s);
 void msess_video_close(struct msess *s);
 void *msess_vtx_thread(void *arg);
+void *msess_vdec_thread(void *arg);
 void msess_video_rx(struct msess *s, uint8_t *pkt, size_t len, uint64_t now_us);
 void msess_video_on_nack(struct msess *s, const uint16_t *seqs, unsigned n);
 uint64_t msess_video_tick(struct msess *s, uint64_t now_us);  /* next due */

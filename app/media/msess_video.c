@@ -3,8 +3,11 @@
  * vtx thread: source -> (mute) -> encoder -> RFC 6184 packetizer -> RTP ->
  * SRTP -> socket; keyframe and bitrate requests arrive as atomics.
  * rx thread (msess.c calls in): SRTP unprotect -> RTX decapsulation ->
- * statistics and NACK tracking -> frame assembler -> decoder -> render queue
- * (held for lip sync against the audio delay) -> sink. Freezes are counted as
+ * statistics and NACK tracking -> frame assembler; complete access units go
+ * through a bounded queue (full: dropped, keyframe requested) to the
+ * vdec thread: decoder -> render queue (held for lip sync against the audio
+ * delay, using the sender wall clock the rx thread computed from RTCP SR)
+ * -> sink. Freezes are counted as
  * WebRTC does: a gap between rendered frames >= max(3 * mean, mean + 150 ms).
  */
 #include <errno.h>
@@ -16,6 +19,7 @@
 #include "drv/teststamp.h"
 #include "lib/base/clock.h"
 #include "lib/log/log.h"
+#include "lib/loop/wq.h"
 #include "media/h264_rtp.h"
 #include "media/msess_int.h"
 #include "rtp/rtp.h"
@@ -220,8 +224,10 @@ static void check_testsrc(struct msess *s, struct vframe *f, uint32_t *seq, uint
 	if (s->ref_frame && s->ref_frame->seq == *seq) {
 		*psnr = psnr_below_band(f, s->ref_frame);
 		if (*psnr >= 0) {
+			pthread_mutex_lock(&s->stats_lock);
 			s->psnr_sum += *psnr;
 			s->psnr_n++;
+			pthread_mutex_unlock(&s->stats_lock);
 		}
 	}
 }
@@ -268,30 +274,30 @@ static void render(struct msess *s, struct msess_rframe *rf, uint64_t now)
 	rf->f = vframe_unref(rf->f);
 }
 
-static void rq_push(struct msess *s, struct vframe *f, uint64_t recv_us, uint32_t ts)
+static void rq_push(struct msess *s, struct vframe *f)
 {
-	struct msess_rframe rf = { .f = f, .recv_us = recv_us, .rtp_ts = ts };
-	uint64_t now = clock_now_us(), sender_wall;
+	struct msess_rframe rf = { .f = f, .recv_us = f->capture_us, .rtp_ts = f->seq };
+	uint64_t now = clock_now_us();
 
 	rf.decoded_us = now;
 	rf.due_us = now;
 	rf.e2e_ms = -1;
 	/* lip sync: hold video until it has the same capture->play delay as
 	 * the audio being played (both measured against the senders' SR
-	 * clocks, RFC 3550 6.4.1) */
-	if (rtp_rx_stats_ts_to_wall_us(&s->v.rxs, ts, &sender_wall) == 0) {
-		int64_t v_e2e = (int64_t)clock_wall_us() - (int64_t)sender_wall;
+	 * clocks, RFC 3550 6.4.1); pts is the sender's wall clock */
+	if (f->pts > 0) {
+		int64_t v_e2e = (int64_t)clock_wall_us() - f->pts, hold = 0;
 
-		rf.e2e_ms = v_e2e / 1000.0;
 		if (atomic_load(&s->audio_e2e_valid)) {
-			int64_t hold = atomic_load(&s->audio_e2e_us) - v_e2e;
-
-			if (hold > 0)
-				rf.due_us = now + (uint64_t)(hold < MAX_HOLD_US ? hold : MAX_HOLD_US);
-			rf.e2e_ms = (v_e2e + (hold > 0 ? (hold < MAX_HOLD_US ? hold : MAX_HOLD_US) : 0)) / 1000.0;
-			s->skew_sum_ms += rf.e2e_ms - atomic_load(&s->audio_e2e_us) / 1000.0;
+			hold = atomic_load(&s->audio_e2e_us) - v_e2e;
+			hold = hold < 0 ? 0 : hold > (int64_t)MAX_HOLD_US ? (int64_t)MAX_HOLD_US : hold;
+			rf.due_us = now + (uint64_t)hold;
+			pthread_mutex_lock(&s->stats_lock);
+			s->skew_sum_ms += (v_e2e + hold - atomic_load(&s->audio_e2e_us)) / 1000.0;
 			s->skew_n++;
+			pthread_mutex_unlock(&s->stats_lock);
 		}
+		rf.e2e_ms = (v_e2e + hold) / 1000.0;
 	}
 	if (s->rq_len == MSESS_RENDER_Q) {        /* full: render the oldest now */
 		render(s, &s->rq[0], now);
@@ -301,12 +307,57 @@ static void rq_push(struct msess *s, struct vframe *f, uint64_t recv_us, uint32_
 	s->rq[s->rq_len++] = rf;
 }
 
+static void decode(struct msess *s, struct mpkt *p)
+{
+	struct vframe *f;
+
+	if (vdec_send_packet(s->vdec, p) < 0) {
+		pthread_mutex_lock(&s->stats_lock);
+		s->st.video.frames_dropped++;
+		pthread_mutex_unlock(&s->stats_lock);
+	}
+	while (vdec_receive_frame(s->vdec, &f) == 0) {
+		pthread_mutex_lock(&s->stats_lock);
+		s->st.video.frames_decoded++;
+		pthread_mutex_unlock(&s->stats_lock);
+		rq_push(s, f);
+	}
+}
+
+void *msess_vdec_thread(void *arg)
+{
+	struct msess *s = arg;
+
+	while (!atomic_load(&s->stop)) {
+		struct wq_item it;
+		uint64_t now = clock_now_us();
+		int timeout = 50;
+
+		if (s->rq_len)
+			timeout = s->rq[0].due_us > now ? (int)((s->rq[0].due_us - now + 999) / 1000) : 0;
+		(void)wq_wait(s->vdq, timeout);
+		while (wq_pop(s->vdq, &it) == 0) {
+			if (it.ptr)
+				decode(s, it.ptr);
+			mpkt_unref(it.ptr);
+		}
+		now = clock_now_us();
+		while (s->rq_len && s->rq[0].due_us <= now) {
+			render(s, &s->rq[0], now);
+			memmove(&s->rq[0], &s->rq[1], sizeof(s->rq[0]) * (s->rq_len - 1));
+			s->rq_len--;
+		}
+	}
+	return NULL;
+}
+
+/* rx thread: a complete (or dropped) access unit from the assembler */
 static void on_au(const struct h264_au *au, void *arg)
 {
 	struct msess *s = arg;
+	struct wq_item it = { 0 };
 	struct mpkt *p;
-	struct vframe *f;
-	uint64_t now = clock_now_us();
+	uint64_t now = clock_now_us(), sender_wall;
 
 	if (au->flags & H264_AU_DROPPED) {
 		pthread_mutex_lock(&s->stats_lock);
@@ -316,26 +367,25 @@ static void on_au(const struct h264_au *au, void *arg)
 	}
 	if (mpkt_new_copy(&p, au->data, au->len) < 0)
 		return;
-	/* the decoder carries seq and capture_us to the picture: use them for
-	 * the RTP timestamp and the arrival time */
+	/* the decoder carries seq, capture_us and pts to the picture: they
+	 * hold the RTP timestamp, the arrival time and the sender's wall
+	 * clock of the capture (lip sync) */
 	p->seq = au->ts;
 	p->capture_us = now;
-	p->pts = au->ts;
+	p->pts = rtp_rx_stats_ts_to_wall_us(&s->v.rxs, au->ts, &sender_wall) == 0 ?
+		 (int64_t)sender_wall : -1;
 	p->keyframe = au->flags & H264_AU_IDR;
-	if (vdec_send_packet(s->vdec, p) < 0) {
+	it.ptr = p;
+	if (wq_post(s->vdq, &it) < 0) {
+		/* the decoder is behind: drop, and recover with a keyframe */
+		mpkt_unref(p);
 		pthread_mutex_lock(&s->stats_lock);
 		s->st.video.frames_dropped++;
 		pthread_mutex_unlock(&s->stats_lock);
-	}
-	mpkt_unref(p);
-	while (vdec_receive_frame(s->vdec, &f) == 0) {
-		uint32_t ts = f->seq;
-		uint64_t recv = f->capture_us;
-
-		pthread_mutex_lock(&s->stats_lock);
-		s->st.video.frames_decoded++;
-		pthread_mutex_unlock(&s->stats_lock);
-		rq_push(s, f, recv, ts);
+		if (now - s->v.last_pli_us >= PLI_MIN_INTERVAL_US) {
+			s->v.last_pli_us = now;
+			msess_send_feedback_pli(&s->v);
+		}
 	}
 }
 
@@ -449,14 +499,6 @@ uint64_t msess_video_tick(struct msess *s, uint64_t now)
 		m->last_pli_us = now;
 		msess_send_feedback_pli(m);
 	}
-	/* render what is due */
-	while (s->rq_len && s->rq[0].due_us <= now) {
-		render(s, &s->rq[0], now);
-		memmove(&s->rq[0], &s->rq[1], sizeof(s->rq[0]) * (s->rq_len - 1));
-		s->rq_len--;
-	}
-	if (s->rq_len && s->rq[0].due_us < next)
-		next = s->rq[0].due_us;
 	return next < now ? now : next;
 }
 
@@ -499,11 +541,17 @@ int msess_video_open(struct msess *s)
 	r = h264_depkt_new(&s->depkt, &dc, on_au, s);
 	if (r < 0)
 		return r;
-	return 0;
+	return wq_new(&s->vdq, 32);
+}
+
+static void vdq_drop(struct wq *q, const struct wq_item *it, void *arg)
+{
+	mpkt_unref(it->ptr);
 }
 
 void msess_video_close(struct msess *s)
 {
+	s->vdq = wq_free(s->vdq, vdq_drop, NULL);
 	for (unsigned i = 0; i < s->rq_len; i++)
 		vframe_unref(s->rq[i].f);
 	s->rq_len = 0;

@@ -208,6 +208,7 @@ static int lavcdec_receive_frame(void *priv, struct vframe **ret)
 	if (t && t->idx == idx) {
 		v->capture_us = t->capture_us;
 		v->seq = t->seq;
+		v->pts = t->pts;
 	}
 	*ret = v;
 out:

@@ -35,6 +35,7 @@ struct vframe {
 	int stride[3];
 	uint64_t capture_us;
 	uint32_t seq;
+	int64_t pts;                         /* carried from the packet (decoders) */
 	int dmabuf_fd;                       /* -1: none */
 	void (*release)(struct vframe *f);   /* driver memory; NULL: mem is ours */
 	void *priv;                          /* for release() */

@@ -1,0 +1,76 @@
+# common.sh: helpers for integration tests (sourced). Loopback only.
+# Every test gets a work dir $W (kept on failure), binaries in $BIN.
+set -u
+BIN=${RAKWON_BIN:-$(pwd)/build/bin}
+W=$(mktemp -d /tmp/rakwon-it-XXXXXX)
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	[ "${KEEP:-0}" = 1 ] || [ "${FAILED:-0}" = 1 ] || rm -rf "$W"
+}
+trap cleanup EXIT
+fail() { FAILED=1; echo "FAIL: $*"; echo "(work dir kept: $W)"; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+note() { echo "  $*"; }
+# json FILE EXPR: evaluate a python expression on the JSON in FILE (as d)
+json() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+# check "description" PYTHON-BOOL-EXPR over named JSON files: check "x" 'a["v"]>1' a=FILE
+check() {
+	desc=$1; expr=$2; shift 2
+	/usr/bin/python3 - "$desc" "$expr" "$@" <<'PY' || fail "$1"
+import json, sys
+desc, expr = sys.argv[1], sys.argv[2]
+env = {}
+for kv in sys.argv[3:]:
+    k, v = kv.split("=", 1)
+    env[k] = json.load(open(v))
+ok = eval(expr, {}, env)
+print("  %-4s %s" % ("ok" if ok else "FAIL", desc))
+sys.exit(0 if ok else 1)
+PY
+}
+# speech WAV, 48 kHz mono, of about SECS seconds, voice VOICE (cached per run)
+speech_wav() { # OUT VOICE TEXT
+	out=$1; voice=$2; shift 2
+	command -v espeak-ng >/dev/null || skip "espeak-ng missing (make deps)"
+	espeak-ng -v "$voice" -s 160 -w "$out.raw.wav" "$*" 2>/dev/null || fail "espeak-ng"
+	sox "$out.raw.wav" -r 48000 -c 1 -b 16 "$out" 2>/dev/null || fail "sox"
+	rm -f "$out.raw.wav"
+}
+# two SDP files for a loopback pair: sdp_pair DIR BASEPORT_A BASEPORT_B [crypto-suite]
+sdp_pair() {
+	d=$1; pa=$2; pb=$3; suite=${4:-}
+	for side in a b; do
+		if [ $side = a ]; then p=$pa; s=1; else p=$pb; s=5; fi
+		prof=RTP/AVPF; cr_a=""; cr_v=""
+		if [ -n "$suite" ]; then
+			prof=RTP/SAVPF
+			ka=$(head -c 30 /dev/urandom | base64); kv=$(head -c 30 /dev/urandom | base64)
+			cr_a="a=crypto:1 $suite inline:$ka"; cr_v="a=crypto:1 $suite inline:$kv"
+		fi
+		cat > "$d/$side.sdp" <<EOS
+v=0
+o=- 1 1 IN IP4 127.0.0.1
+s=$side
+c=IN IP4 127.0.0.1
+t=0 0
+m=audio $p $prof 111
+a=rtpmap:111 opus/48000/2
+a=fmtp:111 useinbandfec=1
+a=ssrc:${s}1111 cname:$side
+$cr_a
+m=video $((p + 2)) $prof 96 97
+a=rtpmap:96 H264/90000
+a=fmtp:96 packetization-mode=1;profile-level-id=42e01f
+a=rtpmap:97 rtx/90000
+a=fmtp:97 apt=96
+a=rtcp-fb:96 nack
+a=rtcp-fb:96 nack pli
+a=ssrc-group:FID ${s}2222 ${s}2223
+a=ssrc:${s}2222 cname:$side
+$cr_v
+EOS
+		sed -i '/^$/d' "$d/$side.sdp"
+	done
+}

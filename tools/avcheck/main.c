@@ -1,0 +1,265 @@
+/* main.c: rakwon-avcheck, the analysis side of the media tests.
+ *
+ *   rakwon-avcheck audio SRC.wav RX.wav [SECS]
+ *       The sender played SRC in a loop for SECS seconds (default: once).
+ *       Finds the delay of RX against SRC (coarse on a 1 kHz envelope, then
+ *       exact), then compares them in 1 s segments (each allowed to move
+ *       +-60 ms: the jitter buffer adapts) and prints a JSON line:
+ *       {"lag_ms":..,"segments":..,"median_corr":..,"min_corr":..,
+ *        "frac_good":..}   (good: correlation >= 0.8; silent source segments
+ *       are skipped).
+ *   rakwon-avcheck video FRAME_LOG [--fps N]
+ *       Reads the rx lines a receiving rakwon-media wrote and prints JSON:
+ *       frames rendered, stamps read, sequence errors (a frame number going
+ *       backwards or repeating), PSNR min/avg, capture->render latency
+ *       p50/p95, freezes (gap >= max(3*mean, mean+150 ms), WebRTC) and the
+ *       frozen share of the call.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drv/frame_metrics.h"
+#include "drv/media_drv.h"
+
+static int wav_load(const char *path, int16_t **ret, size_t *ret_n)
+{
+	struct audsrc_params p = { .rate = 48000, .channels = 1, .frame_samples = 4800 };
+	char args[600];
+	struct audsrc *src;
+	int16_t *pcm = NULL;
+	size_t n = 0, cap = 0;
+	int r;
+
+	snprintf(args, sizeof(args), "path=%s,realtime=0", path);
+	p.args = args;
+	r = audsrc_open(&src, "wav", &p);
+	if (r < 0)
+		return r;
+	for (;;) {
+		struct aframe *f;
+
+		r = audsrc_read(src, &f);
+		if (r < 0)
+			break;
+		if (n + (size_t)f->samples > cap) {
+			int16_t *t;
+
+			cap = (n + (size_t)f->samples) * 2;
+			t = realloc(pcm, cap * sizeof(*pcm));
+			if (!t) {
+				aframe_unref(f);
+				r = -ENOMEM;
+				break;
+			}
+			pcm = t;
+		}
+		memcpy(pcm + n, f->pcm, sizeof(*pcm) * (size_t)f->samples);
+		n += (size_t)f->samples;
+		aframe_unref(f);
+	}
+	audsrc_close(src);
+	if (r != -ENODATA) {
+		free(pcm);
+		return r;
+	}
+	*ret = pcm;
+	*ret_n = n;
+	return 0;
+}
+
+/* mean absolute value per ms (48 samples) */
+static float *envelope(const int16_t *x, size_t n, size_t *ret_n)
+{
+	size_t m = n / 48;
+	float *e = calloc(m ? m : 1, sizeof(float));
+
+	for (size_t i = 0; e && i < m; i++) {
+		float s = 0;
+
+		for (int k = 0; k < 48; k++)
+			s += fabsf((float)x[i * 48 + (size_t)k]);
+		e[i] = s / 48;
+	}
+	*ret_n = m;
+	return e;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int audio(const char *a_path, const char *b_path, double secs)
+{
+	int16_t *a, *b;
+	size_t na, nb, ea_n, eb_n;
+	float *ea, *eb;
+	double best = -2, corrs[4096];
+	int lag_ms = 0, nseg = 0, good = 0, r;
+
+	if ((r = wav_load(a_path, &a, &na)) < 0 || (r = wav_load(b_path, &b, &nb)) < 0) {
+		fprintf(stderr, "avcheck: cannot read wav: %s\n", strerror(-r));
+		return 2;
+	}
+	if (secs > 0 && na) {
+		/* what was sent: the source looped for secs seconds */
+		size_t n = (size_t)(secs * 48000);
+		int16_t *l = malloc(n * sizeof(*l));
+
+		if (!l)
+			return 2;
+		for (size_t i = 0; i < n; i++)
+			l[i] = a[i % na];
+		free(a);
+		a = l;
+		na = n;
+	}
+	ea = envelope(a, na, &ea_n);
+	eb = envelope(b, nb, &eb_n);
+	/* coarse: envelope correlation over lags 0..3000 ms (b is late) */
+	for (int L = 0; L < 3000 && (size_t)L < eb_n; L++) {
+		double sab = 0, saa = 0, sbb = 0;
+
+		for (size_t i = 0; i < ea_n && i + (size_t)L < eb_n; i++) {
+			double x = ea[i], y = eb[i + (size_t)L];
+
+			sab += x * y;
+			saa += x * x;
+			sbb += y * y;
+		}
+		if (saa > 0 && sbb > 0 && sab / sqrt(saa * sbb) > best) {
+			best = sab / sqrt(saa * sbb);
+			lag_ms = L;
+		}
+	}
+	/* fine, per 1 s segment of the source */
+	for (size_t s0 = 0; s0 + 48000 <= na && nseg < 4096; s0 += 48000) {
+		double energy = 0, c;
+		int lag;
+		long off = (long)s0 + lag_ms * 48 - 60 * 48;
+
+		for (size_t i = s0; i < s0 + 48000; i++)
+			energy += (double)a[i] * a[i];
+		if (energy / 48000 < 100.0 * 100.0)   /* below -50 dBFS: silence */
+			continue;
+		if (off < 0 || (size_t)off + 48000 + 120 * 48 > nb)
+			continue;
+		c = pcm_xcorr_peak(a + s0, 48000, b + off, 48000 + 120 * 48, 120 * 48, &lag);
+		corrs[nseg++] = c;
+		good += c >= 0.8;
+	}
+	qsort(corrs, (size_t)nseg, sizeof(double), cmp_d);
+	printf("{\"lag_ms\":%d,\"segments\":%d,\"median_corr\":%.3f,\"min_corr\":%.3f,"
+	       "\"frac_good\":%.3f}\n", lag_ms, nseg, nseg ? corrs[nseg / 2] : 0,
+	       nseg ? corrs[0] : 0, nseg ? (double)good / nseg : 0);
+	free(a);
+	free(b);
+	free(ea);
+	free(eb);
+	return 0;
+}
+
+static unsigned long long field(const char *line, const char *key)
+{
+	const char *p = strstr(line, key);
+
+	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+static int video(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char line[512];
+	double *lat = NULL, psnr_sum = 0, psnr_min = 1e9, mean = 0, frozen = 0, total = 0;
+	size_t n = 0, cap = 0, stamps = 0, psnr_n = 0, seq_err = 0, freezes = 0, gaps = 0;
+	unsigned long long last_seq = 0, last_render = 0;
+	bool have_seq = false;
+
+	if (!f) {
+		perror(path);
+		return 2;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long cap_us, render, seq;
+		const char *ps;
+		double psnr;
+
+		if (strncmp(line, "rx ", 3) != 0)
+			continue;
+		cap_us = field(line, "cap=");
+		render = field(line, "render=");
+		seq = field(line, "seq=");
+		ps = strstr(line, "psnr=");
+		psnr = ps ? atof(ps + 5) : -1;
+		if (n == cap) {
+			double *t;
+
+			cap = cap ? cap * 2 : 1024;
+			t = realloc(lat, cap * sizeof(*lat));
+			if (!t)
+				return 2;
+			lat = t;
+		}
+		if (cap_us) {
+			stamps++;
+			lat[n] = (double)(render - cap_us) / 1000.0;
+			if (have_seq && seq <= last_seq)
+				seq_err++;
+			last_seq = seq;
+			have_seq = true;
+		} else {
+			lat[n] = -1;
+		}
+		n++;
+		if (psnr >= 0) {
+			psnr_sum += psnr;
+			psnr_n++;
+			if (psnr < psnr_min)
+				psnr_min = psnr;
+		}
+		if (last_render) {
+			double gap = (double)(render - last_render);
+
+			if (gaps >= 2 && gap >= fmax(3 * mean, mean + 150000)) {
+				freezes++;
+				frozen += gap;
+			}
+			total += gap;
+			gaps++;
+			mean += (gap - mean) / (double)(gaps < 30 ? gaps : 30);
+		}
+		last_render = render;
+	}
+	fclose(f);
+	{
+		size_t k = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (lat[i] >= 0)
+				lat[k++] = lat[i];
+		qsort(lat, k, sizeof(double), cmp_d);
+		printf("{\"frames\":%zu,\"stamps\":%zu,\"seq_errors\":%zu,\"first_seq\":%llu,"
+		       "\"last_seq\":%llu,\"psnr_avg\":%.2f,\"psnr_min\":%.2f,\"lat_p50_ms\":%.1f,"
+		       "\"lat_p95_ms\":%.1f,\"freezes\":%zu,\"frozen_pct\":%.3f}\n",
+		       n, stamps, seq_err, 0ULL, last_seq, psnr_n ? psnr_sum / (double)psnr_n : 0,
+		       psnr_n ? psnr_min : 0, k ? lat[k / 2] : 0, k ? lat[k * 95 / 100] : 0,
+		       freezes, total > 0 ? 100.0 * frozen / total : 0);
+	}
+	free(lat);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 4 && strcmp(argv[1], "audio") == 0)
+		return audio(argv[2], argv[3], argc >= 5 ? atof(argv[4]) : 0);
+	if (argc >= 3 && strcmp(argv[1], "video") == 0)
+		return video(argv[2]);
+	fprintf(stderr, "usage: rakwon-avcheck audio SRC.wav RX.wav | video FRAME_LOG\n");
+	return 2;
+}
