@@ -727,11 +727,14 @@ static int stream_json(const struct msess_stream_stats *t, bool video, char *b, 
 		k += snprintf(b + k, n - (size_t)k,
 			",\"frames_sent\":%llu,\"frames_decoded\":%llu,\"frames_dropped\":%llu,"
 			"\"freezes\":%llu,\"freeze_ms\":%.1f,\"render_ms\":%.1f,\"width\":%d,"
-			"\"height\":%d,\"psnr_avg\":%.2f,\"av_skew_ms\":%.2f}",
+			"\"height\":%d,\"psnr_avg\":%.2f,\"av_skew_ms\":%.2f,\"frames_skipped\":%llu,"
+			"\"pkts_late\":%llu,\"pkts_given_up\":%llu,\"nack_unrecoverable\":%llu}",
 			(unsigned long long)t->frames_sent, (unsigned long long)t->frames_decoded,
 			(unsigned long long)t->frames_dropped, (unsigned long long)t->freezes,
 			t->freeze_us_total / 1000.0, t->render_us_total / 1000.0, t->width, t->height,
-			t->psnr_avg, t->av_skew_ms);
+			t->psnr_avg, t->av_skew_ms, (unsigned long long)t->frames_skipped,
+			(unsigned long long)t->pkts_late, (unsigned long long)t->pkts_given_up,
+			(unsigned long long)t->nack_unrecoverable);
 	else
 		k += snprintf(b + k, n - (size_t)k,
 			",\"fec_used\":%llu,\"plc_used\":%llu,\"late\":%llu,\"jbuf_ms\":%d}",

@@ -116,6 +116,8 @@ struct msess_stream_stats {
 	uint64_t plis_sent, plis_recv, firs_recv, keyframes_sent;
 	/* video */
 	uint64_t frames_sent, frames_decoded, frames_dropped, freezes;
+	uint64_t frames_skipped;    /* complete but undecodable until a keyframe */
+	uint64_t pkts_late, pkts_given_up, nack_unrecoverable;
 	uint64_t freeze_us_total, render_us_total;  /* WebRTC freeze definition */
 	int width, height;
 	double fps, bitrate_kbps_in, bitrate_kbps_out;

@@ -459,6 +459,19 @@ void msess_video_rx(struct msess *s, uint8_t *pkt, size_t len, uint64_t now)
 				    .arrival_us = now };
 	(void)h264_depkt_put(s->depkt, &hp);
 	pthread_mutex_lock(&s->stats_lock);
+	{
+		struct h264_depkt_stats ds;
+		struct nack_stats ns;
+
+		h264_depkt_stats(s->depkt, &ds);
+		vs->frames_skipped = ds.frames_skipped;
+		vs->pkts_late = ds.late;
+		vs->pkts_given_up = ds.lost;
+		if (m->nack) {
+			nack_gen_get_stats(m->nack, &ns);
+			vs->nack_unrecoverable = ns.unrecoverable;
+		}
+	}
 	vs->lost = rtp_rx_stats_lost(&m->rxs);
 	vs->jitter_ms = rtp_rx_stats_jitter(&m->rxs) / 90.0;
 	pthread_mutex_unlock(&s->stats_lock);
@@ -515,7 +528,7 @@ int msess_video_open(struct msess *s)
 				  .keyint = p->fps * 10, .intra_refresh = false };
 	struct vdec_params dp = { 0 };
 	struct vidsink_params kp = { .args = d->vidsink_args };
-	struct h264_depkt_conf dc = { .reorder_frames = 3, .max_wait_us = 250000,
+	struct h264_depkt_conf dc = { .reorder_frames = UINT32_MAX, .max_wait_us = 300000,
 				      .drop_after_loss = true };
 	int r;
 
