@@ -590,17 +590,23 @@ int msess_start(struct msess *s, struct wq *events)
 		goto fail;
 	s->run_rx = true;
 	if (s->a.p.enabled) {
-		if ((r = -pthread_create(&s->th_atx, NULL, msess_atx_thread, s)) < 0)
-			goto fail;
-		s->run_atx = true;
+		/* a session that starts without sending has no capture: a later
+		 * change to sending (msess_set_dir) needs a new session */
+		if (s->a.p.dir & MSESS_SENDONLY) {
+			if ((r = -pthread_create(&s->th_atx, NULL, msess_atx_thread, s)) < 0)
+				goto fail;
+			s->run_atx = true;
+		}
 		if ((r = -pthread_create(&s->th_aplay, NULL, msess_aplay_thread, s)) < 0)
 			goto fail;
 		s->run_aplay = true;
 	}
 	if (s->v.p.enabled) {
-		if ((r = -pthread_create(&s->th_vtx, NULL, msess_vtx_thread, s)) < 0)
-			goto fail;
-		s->run_vtx = true;
+		if (s->v.p.dir & MSESS_SENDONLY) {
+			if ((r = -pthread_create(&s->th_vtx, NULL, msess_vtx_thread, s)) < 0)
+				goto fail;
+			s->run_vtx = true;
+		}
 		if ((r = -pthread_create(&s->th_vdec, NULL, msess_vdec_thread, s)) < 0)
 			goto fail;
 		s->run_vdec = true;

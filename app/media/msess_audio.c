@@ -306,12 +306,15 @@ int msess_audio_open(struct msess *s)
 	int r;
 
 	s->asamples = 48 * p->frame_ms;
-	r = audsrc_open(&s->asrc, d->audsrc, &sp);
-	if (r < 0)
-		return log_err_errno(audio, r, "audio source %s: %m", d->audsrc ? d->audsrc : "");
-	r = aenc_open(&s->aenc, NULL, &ep);
-	if (r < 0)
-		return log_err_errno(audio, r, "audio encoder: %m");
+	if (p->dir & MSESS_SENDONLY) {
+		r = audsrc_open(&s->asrc, d->audsrc, &sp);
+		if (r < 0)
+			return log_err_errno(audio, r, "audio source %s: %m",
+					     d->audsrc ? d->audsrc : "");
+		r = aenc_open(&s->aenc, NULL, &ep);
+		if (r < 0)
+			return log_err_errno(audio, r, "audio encoder: %m");
+	}
 	r = audsink_open(&s->asink, d->audsink ? d->audsink : "null", &kp);
 	if (r < 0)
 		return log_err_errno(audio, r, "audio sink %s: %m", d->audsink ? d->audsink : "null");

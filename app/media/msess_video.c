@@ -532,7 +532,7 @@ int msess_video_open(struct msess *s)
 				      .drop_after_loss = true };
 	int r;
 
-	{
+	if (p->dir & MSESS_SENDONLY) {
 		r = vidsrc_open(&s->vsrc, d->vidsrc, &sp);
 		if (r < 0)
 			return log_err_errno(video, r, "video source %s: %m", d->vidsrc ? d->vidsrc : "");
