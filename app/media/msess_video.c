@@ -243,6 +243,8 @@ static void render(struct msess *s, struct msess_rframe *rf, uint64_t now)
 		(void)vidsink_write(s->vsink, rf->f);
 	if (s->p.check_testsrc)
 		check_testsrc(s, rf->f, &seq, &cap, &psnr);
+	else if (s->flog && teststamp_read(rf->f, &seq, &cap) < 0)
+		seq = 0, cap = 0;
 	pthread_mutex_lock(&s->stats_lock);
 	if (s->last_render_us) {
 		double gap = (double)(now - s->last_render_us);
