@@ -131,6 +131,8 @@ TEST(x264_lavc_stamp_psnr)
 				CHECK_EQ(seq, ref->seq);
 				CHECK_EQ(cap, ref->capture_us);
 				ps = vframe_psnr(d, ref);
+				if (getenv("RAKWON_VERBOSE"))
+					printf("frame %d: %.2f dB\n", nout - 1, ps);
 				sum += ps;
 				if (ps < worst)
 					worst = ps;
