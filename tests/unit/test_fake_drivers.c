@@ -231,6 +231,16 @@ TEST(wav_roundtrip_mono_stereo)
 	}
 	audsink_close(sink);
 	audsrc_close(tone);
+	/* close() fixed the sizes in the header: 10 frames x 480 x 2 ch x 2 bytes */
+	uint8_t hdr[44];
+	FILE *wf = fopen(tmp_path("t.wav"), "rb");
+	CHECK(wf);
+	CHECK_EQ(fread(hdr, 1, 44, wf), 44);
+	fclose(wf);
+	CHECK_EQ(*(uint32_t *)(hdr + 40), 19200);
+	CHECK_EQ(*(uint32_t *)(hdr + 4), 19200 + 36);
+	CHECK_EQ(*(uint16_t *)(hdr + 22), 2);
+	CHECK_EQ(*(uint32_t *)(hdr + 24), 48000);
 	/* the tone is -6 dBFS: peak near 16422 */
 	int peak = 0;
 	for (int i = 0; i < n; i++)
