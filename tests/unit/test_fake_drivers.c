@@ -97,6 +97,25 @@ TEST(testsrc_paced_realtime)
 	vidsrc_close(s);
 }
 
+/* a reader that falls behind loses frames, like with a real camera */
+TEST(testsrc_slow_reader_skips)
+{
+	struct vidsrc_params p = { .width = 320, .height = 240, .fps = 50 };
+	struct vidsrc *s;
+	struct vframe *a, *b;
+
+	CHECK_OK(vidsrc_open(&s, "testsrc", &p));
+	CHECK_OK(vidsrc_read(s, &a));
+	clock_sleep_until_us(clock_now_us() + 150000);
+	CHECK_OK(vidsrc_read(s, &b));
+	CHECK_MSG(b->seq >= a->seq + 6, "seq %u -> %u", a->seq, b->seq);
+	CHECK_EQ((b->capture_us - a->capture_us) % 20000, 0);
+	CHECK_EQ((b->capture_us - a->capture_us) / 20000, b->seq - a->seq);
+	vframe_unref(a);
+	vframe_unref(b);
+	vidsrc_close(s);
+}
+
 static int y4m_frames_write(const char *path, int n, struct vframe **keep)
 {
 	struct vidsrc_params sp = { .width = 320, .height = 240, .fps = 25, .args = "realtime=0" };
