@@ -26,6 +26,8 @@
 #include "drv/teststamp.h"
 #include "fake/fake_int.h"
 
+#define GRAIN_N 65536
+
 struct testsrc {
 	int width, height, fps;
 	enum vfmt fmt;
@@ -35,6 +37,7 @@ struct testsrc {
 	/* the "scene" of the lower third: a texture, periodic horizontally */
 	int tex_w, tex_h, tex_y0;
 	uint8_t *tex[3];            /* Y (tex_w x tex_h), U and V (half size) */
+	int8_t *grain;              /* GRAIN_N random values in -noise..noise */
 	uint32_t rng;
 };
 
@@ -125,8 +128,12 @@ static int texture_new(struct testsrc *s)
 	s->tex[0] = malloc((size_t)tw * th);
 	s->tex[1] = malloc((size_t)tw * th / 4);
 	s->tex[2] = malloc((size_t)tw * th / 4);
-	if (!s->tex[0] || !s->tex[1] || !s->tex[2])
+	s->grain = malloc(GRAIN_N);
+	if (!s->tex[0] || !s->tex[1] || !s->tex[2] || !s->grain)
 		return -ENOMEM;
+	for (int i = 0; i < GRAIN_N; i++)
+		s->grain[i] = (int8_t)((int)(hash32((uint32_t)i * 2654435761u) %
+					      (uint32_t)(2 * s->noise + 1)) - s->noise);
 	for (int y = 0; y < th; y++)
 		for (int x = 0; x < tw; x++)
 			s->tex[0][(size_t)y * tw + x] =
@@ -149,6 +156,8 @@ static void testsrc_close(void *priv)
 		free(s->tex[i]);
 		s->tex[i] = NULL;
 	}
+	free(s->grain);
+	s->grain = NULL;
 }
 
 static int testsrc_open(void *priv, struct vidsrc_params *p)
@@ -206,12 +215,15 @@ static void scene_draw(struct testsrc *s, struct vframe *f, uint64_t n)
 		uint8_t *d = f->data[0] + (size_t)(s->tex_y0 + y) * f->stride[0];
 
 		row_wrap(d, s->tex[0] + (size_t)y * tw, off, tw, w);
-		for (int x = 0; x < w && s->noise; x += 1) {
-			s->rng ^= s->rng << 13;
-			s->rng ^= s->rng >> 17;
-			s->rng ^= s->rng << 5;
-			d[x] = clamp8(d[x] + (int)(s->rng % (uint32_t)(2 * s->noise + 1)) - s->noise);
-		}
+		if (!s->noise)
+			continue;
+		/* grain: the table read from a random place for every row */
+		s->rng ^= s->rng << 13;
+		s->rng ^= s->rng >> 17;
+		s->rng ^= s->rng << 5;
+		const int8_t *g = s->grain + (s->rng % (GRAIN_N - 4096));
+		for (int x = 0; x < w; x++)
+			d[x] = clamp8(d[x] + g[x]);
 	}
 	for (int y = 0; y < s->tex_h / 2; y++) {
 		size_t cy = (size_t)(s->tex_y0 / 2 + y);
