@@ -11,9 +11,10 @@
  * capture_us is the time of its first sample.
  *
  * Sink args: path=<file>, realtime=0|1. Paced like a speaker with a 40 ms
- * buffer (see fake_play in fake_int.h) unless realtime=0. Writes a 44-byte header with the params' rate and
- * channels, then the samples; close() fixes the RIFF and data sizes. Frames of
- * the other channel count (1 vs 2) are converted; another rate is refused.
+ * buffer (see fake_play in fake_int.h) unless realtime=0. Writes a 44-byte
+ * header with the params' rate and channels, then the samples; close() fixes
+ * the RIFF and data sizes. Frames of the other channel count (1 vs 2) are
+ * converted; another rate is refused.
  */
 #include <errno.h>
 #include <stdlib.h>
