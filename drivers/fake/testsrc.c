@@ -16,6 +16,12 @@
  * differs; motion is predictable like a camera pan with a moving object; the
  * grain and texture make the encoder spend its bits as on real video.
  *
+ * Reference frames: everything below teststamp_band_height() is a pure
+ * function of (size, args, seq) (the format only changes the chroma layout),
+ * so a receiver can regenerate the frame it should have got with a second
+ * instance ("realtime=0", reading up to the same seq) and compute the PSNR.
+ * The band itself holds the capture time and so differs between instances.
+ *
  * args: realtime=0|1 (default 1), noise=<0..64> (grain amplitude, default 2)
  */
 #include <errno.h>
@@ -38,7 +44,6 @@ struct testsrc {
 	int tex_w, tex_h, tex_y0;
 	uint8_t *tex[3];            /* Y (tex_w x tex_h), U and V (half size) */
 	int8_t *grain;              /* GRAIN_N random values in -noise..noise */
-	uint32_t rng;
 };
 
 /* Y, U, V of 75% bars: white, yellow, cyan, green, magenta, red, blue */
@@ -183,7 +188,6 @@ static int testsrc_open(void *priv, struct vidsrc_params *p)
 	s->noise = drv_arg_int(p->args, "noise", 2);
 	if (s->noise < 0 || s->noise > 64)
 		return -EINVAL;
-	s->rng = 0x12345678;
 	fake_clock_init(&s->clk, p->args, 1000000, (uint64_t)p->fps, true);
 	r = background_new(s);
 	if (r == 0)
@@ -217,11 +221,10 @@ static void scene_draw(struct testsrc *s, struct vframe *f, uint64_t n)
 		row_wrap(d, s->tex[0] + (size_t)y * tw, off, tw, w);
 		if (!s->noise)
 			continue;
-		/* grain: the table read from a random place for every row */
-		s->rng ^= s->rng << 13;
-		s->rng ^= s->rng >> 17;
-		s->rng ^= s->rng << 5;
-		const int8_t *g = s->grain + (s->rng % (GRAIN_N - 4096));
+		/* grain: the table read from a pseudo-random place for every row,
+		 * a function of (n, y) only: see "reference frames" above */
+		uint32_t h = hash32((uint32_t)n * 0x9e3779b1u ^ (uint32_t)y * 0x85ebca77u);
+		const int8_t *g = s->grain + (h % (GRAIN_N - 4096));
 		for (int x = 0; x < w; x++)
 			d[x] = clamp8(d[x] + g[x]);
 	}
