@@ -635,3 +635,42 @@ TEST(opus_chirp_delay)
 	aenc_close(e);
 	adec_close(d);
 }
+
+/* slice-max-size keeps every NAL unit under an MTU-sized budget (RTP single NAL mode) */
+TEST(x264_slice_max_size)
+{
+	struct vidsrc *src;
+	struct venc *enc;
+	struct mpkt *pk[8];
+	int n = 0, nals = 0;
+	size_t biggest = 0;
+
+	CHECK_OK(src_open(&src, W, H, VFMT_I420));
+	CHECK_OK(enc_open(&enc, 2000, VENC_PROFILE_CONSTRAINED_BASELINE, "slice-max-size=1100"));
+	CHECK_OK(encode_n(src, enc, 3, pk, &n, -1));
+	CHECK_EQ(n, 3);
+	for (int i = 0; i < n; i++) {
+		const uint8_t *d = pk[i]->data;
+		size_t len = pk[i]->len, start = 0;
+
+		/* split at 00 00 01 start codes; a NAL ends where the next code begins */
+		for (size_t j = 0; j + 3 <= len; j++) {
+			if (d[j] || d[j + 1] || d[j + 2] != 1)
+				continue;
+			if (start) {
+				size_t end = j > 0 && !d[j - 1] ? j - 1 : j;
+
+				biggest = end - start > biggest ? end - start : biggest;
+			}
+			start = j + 3;
+			nals++;
+		}
+		biggest = len - start > biggest ? len - start : biggest;
+		mpkt_unref(pk[i]);
+	}
+	printf("slice-max-size=1100: %d NAL units in 3 frames, biggest %zu bytes\n", nals, biggest);
+	CHECK(nals > 10);
+	CHECK(biggest <= 1100);
+	venc_close(enc);
+	vidsrc_close(src);
+}
