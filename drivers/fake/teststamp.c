@@ -7,8 +7,8 @@
 #include "drv/teststamp.h"
 #include "lib/base/clock.h"
 
-#define STAMP_COLS 48
-#define STAMP_ROWS 2
+#define STAMP_COLS 26
+#define STAMP_ROWS 4
 #define STAMP_SYNC 4
 #define STAMP_DATA (STAMP_COLS - STAMP_SYNC)   /* bits per row */
 #define Y_BLACK 16
@@ -16,7 +16,9 @@
 #define Y_BAND 40                              /* band background */
 #define US40_MASK ((1ULL << 40) - 1)
 
-static const uint8_t sync_bits[STAMP_ROWS][STAMP_SYNC] = { { 1, 0, 1, 0 }, { 0, 1, 1, 0 } };
+static const uint8_t sync_bits[STAMP_ROWS][STAMP_SYNC] = {
+	{ 1, 0, 1, 0 }, { 0, 1, 1, 0 }, { 1, 0, 0, 1 }, { 0, 1, 0, 1 },
+};
 
 /* 5x7 digits, each row 5 bits, MSB left */
 static const uint8_t font_digits[10][7] = {
@@ -160,40 +162,49 @@ int teststamp_draw(struct vframe *f, uint32_t seq, uint64_t capture_us)
 	return 0;
 }
 
-/* 1, 0, or -1 when the cell is neither clearly black nor clearly white */
-static int cell_read(const struct vframe *f, int col, int row, int cell)
+/* mean luma of the inner half of a cell (the edges blur under compression) */
+static int cell_mean(const struct vframe *f, int col, int row, int cell)
 {
 	int q = cell / 4 ? cell / 4 : 1, n = 0;
 	unsigned sum = 0;
-	int mean;
 
 	for (int y = row * cell + q; y < (row + 1) * cell - q; y++)
 		for (int x = col * cell + q; x < (col + 1) * cell - q; x++, n++)
 			sum += f->data[0][(size_t)y * f->stride[0] + x];
-	mean = n ? (int)(sum / (unsigned)n) : 0;
-	if (mean >= 150)
-		return 1;
-	if (mean <= 100)
-		return 0;
-	return -1;
+	return n ? (int)(sum / (unsigned)n) : 0;
 }
 
 int teststamp_read_raw(const struct vframe *f, uint32_t *ret_seq, uint64_t *ret_us40)
 {
 	uint8_t b[11] = { 0 };
-	int r = frame_check(f), cell;
+	int r = frame_check(f), cell, lo = 0, hi = 0, thr, margin;
 	uint64_t us40 = 0;
 	uint32_t seq = 0;
 
 	if (r < 0)
 		return r;
 	cell = teststamp_cell(f->width);
+	/* the threshold adapts to the black and white levels of the sync cells
+	 * (each row's pattern holds two of each), which compression shifts */
+	for (int row = 0; row < STAMP_ROWS; row++)
+		for (int col = 0; col < STAMP_SYNC; col++) {
+			if (sync_bits[row][col])
+				hi += cell_mean(f, col, row, cell);
+			else
+				lo += cell_mean(f, col, row, cell);
+		}
+	lo /= 2 * STAMP_ROWS;
+	hi /= 2 * STAMP_ROWS;
+	if (hi - lo < 48)
+		return -EBADMSG;
+	thr = (hi + lo) / 2;
+	margin = (hi - lo) / 8;
 	for (int row = 0; row < STAMP_ROWS; row++) {
 		for (int col = 0; col < STAMP_COLS; col++) {
-			int bit = cell_read(f, col, row, cell);
+			int m = cell_mean(f, col, row, cell), bit = m > thr;
 
-			if (bit < 0)
-				return -EBADMSG;
+			if (m > thr - margin && m < thr + margin)
+				return -EBADMSG;   /* neither black nor white */
 			if (col < STAMP_SYNC) {
 				if (bit != sync_bits[row][col])
 					return -EBADMSG;

@@ -11,9 +11,10 @@
  * capture_us is the time of its first sample.
  *
  * Sink args: path=<file>, realtime=0|1. Paced like a speaker with a 40 ms
- * buffer (see fake_play in fake_int.h) unless realtime=0. Writes a 44-byte header with the params' rate and
- * channels, then the samples; close() fixes the RIFF and data sizes. Frames of
- * the other channel count (1 vs 2) are converted; another rate is refused.
+ * buffer (see fake_play in fake_int.h) unless realtime=0. Writes a 44-byte
+ * header with the params' rate and channels, then the samples; close() fixes
+ * the RIFF and data sizes. Frames of the other channel count (1 vs 2) are
+ * converted; another rate is refused.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -188,6 +189,7 @@ static int wavsrc_open(void *priv, struct audsrc_params *p)
 static int samples_fill(struct wavsrc *s, int want)
 {
 	size_t fsz = (size_t)s->info.channels * 2;
+	bool rewound = false;   /* and nothing read since: the file is gone */
 	int got = 0;
 
 	while (got < want) {
@@ -195,11 +197,12 @@ static int samples_fill(struct wavsrc *s, int want)
 		size_t n = (size_t)(want - got) < left ? (size_t)(want - got) : (size_t)left;
 
 		if (!n) {
-			if (!s->loop || !s->info.data_len)
+			if (!s->loop || !s->info.data_len || rewound)
 				break;
 			if (fseek(s->f, s->info.data_off, SEEK_SET) < 0)
 				break;
 			s->pos = 0;
+			rewound = true;
 			continue;
 		}
 		n = fread(s->buf + (size_t)got * fsz, fsz, n, s->f);
@@ -209,6 +212,7 @@ static int samples_fill(struct wavsrc *s, int want)
 		}
 		s->pos += n * fsz;
 		got += (int)n;
+		rewound = false;
 	}
 	return got;
 }

@@ -4,17 +4,19 @@
  * receiver reads it back from the decoded picture to measure end-to-end
  * latency and to detect lost, repeated or reordered frames.
  *
- * Layout (luma only, so it survives any chroma subsampling): two rows of 48
+ * Layout (luma only, so it survives any chroma subsampling): four rows of 26
  * square cells at the top-left of the picture; a cell is black (Y=16) for 0 and
  * white (Y=235) for 1. The cell size depends only on the width: 16 px when
- * width >= 768, 8 px when >= 384, 4 px when >= 192 (narrower frames cannot hold a
- * stamp: -ERANGE). Each row starts with a 4-cell sync pattern (1010 on row 0,
- * 0110 on row 1), then 44 data bits, most significant first:
+ * width >= 416, 8 px when >= 208, 4 px when >= 104 (narrower frames cannot hold
+ * a stamp: -ERANGE). Each row starts with a 4-cell sync pattern (1010, 0110,
+ * 1001, 0101), then 22 data bits; the 88 bits, most significant first, are
  *     seq (32) | capture_us low 40 bits (40) | CRC-16/CCITT of the 9 bytes (16)
- * At 16 px cells the stamp is macroblock-aligned and survives H.264 at well
- * under 1 Mbit/s for 720p. The reader averages the inner half of each cell and
- * thresholds at mid-grey. Below the band the frame number is drawn in
- * human-readable digits (5x7 font) for eyes and screenshots.
+ * At 16 px the cells are macroblock-aligned and survive H.264 far below
+ * 1 Mbit/s. The reader averages the inner half of each cell and thresholds
+ * halfway between the black and white levels measured on the sync cells;
+ * a cell too close to that threshold fails the read. Below the cells the frame
+ * number and capture time (ms) are drawn in human-readable digits (5x7 font)
+ * for eyes and screenshots; the whole band is teststamp_band_height() rows.
  *
  * capture_us is reconstructed to full 64-bit CLOCK_MONOTONIC microseconds as
  * the value nearest to clock_now_us() with the same low 40 bits, i.e. it is
