@@ -157,7 +157,7 @@ int rtp_ext_build(const struct rtp_ext_elem *elems, size_t n, uint8_t *buf, size
 		}
 		wcur_bytes(&w, elems[i].data, elems[i].len);
 	}
-	while (w.pos % 4)
+	while (!w.bad && w.pos % 4)
 		wcur_u8(&w, 0);
 	if (w.bad)
 		return -ENOBUFS;
