@@ -19,7 +19,9 @@
  * Delay: every put() adds the packet's relative transit time (arrival minus
  * RTP time, against the first packet) to a sliding window; jitter is a high
  * percentile minus the minimum of that window, and the target is jitter plus
- * one frame, clamped to [min_delay, max_delay]. The buffered level (newest
+ * two frames (one for the playout granularity, one so that the next packet,
+ * carrying the FEC of a lost one, is usually there; one frame only with
+ * conf.low_delay), clamped to [min_delay, max_delay]. The buffered level (newest
  * timestamp end minus play_ts) is sampled at each get(); its maximum over the
  * last second approximates the playout delay of the earliest packets. When
  * it is a frame or more above the target, a frame is skipped (at once if the
@@ -65,6 +67,7 @@ struct jbuf {
 	bool have_newest;
 	uint32_t newest_end;            /* ts + duration of the newest packet */
 	bool last_silent;
+	bool last_packet;               /* the last get() returned PACKET */
 	unsigned empty_run;
 
 	/* jitter */
@@ -98,13 +101,16 @@ int jbuf_opus_samples(const uint8_t *p, size_t len)
 
 	if (!p || len < 1)
 		return -EINVAL;
+	static const uint16_t fsz[32] = {
+		480, 960, 1920, 2880, 480, 960, 1920, 2880,     /* SILK NB, MB */
+		480, 960, 1920, 2880,                           /* SILK WB */
+		480, 960, 480, 960,                             /* hybrid */
+		120, 240, 480, 960, 120, 240, 480, 960,         /* CELT */
+		120, 240, 480, 960, 120, 240, 480, 960,
+	};
+
 	cfg = p[0] >> 3;
-	if (cfg < 12)           /* SILK: 10, 20, 40, 60 ms */
-		fs = 480u << (cfg & 3) >> ((cfg & 3) == 3 ? 1 : 0);
-	else if (cfg < 16)      /* hybrid: 10, 20 ms */
-		fs = 480u << (cfg & 1);
-	else                    /* CELT: 2.5, 5, 10, 20 ms */
-		fs = 120u << (cfg & 3);
+	fs = fsz[cfg];
 	switch (p[0] & 3) {
 	case 0:
 		count = 1;
@@ -125,6 +131,9 @@ int jbuf_opus_samples(const uint8_t *p, size_t len)
 		return -EINVAL;
 	return (int)(fs * count);
 }
+
+static int pkt_samples(const struct jbuf *jb, const uint8_t *p, size_t len);
+static void advance_seq(struct jbuf *jb, bool received);
 
 static unsigned ms_to_samples(const struct jbuf *jb, unsigned ms)
 {
@@ -261,7 +270,8 @@ static void jitter_update(struct jbuf *jb, uint32_t ts, uint64_t arrival_us)
 	qsort(jb->scratch, n, sizeof(jb->scratch[0]), cmp_i64);
 	spread = jb->scratch[(n - 1) * JIT_PCT / 100] - jb->scratch[0];
 	jb->st.jitter_ms = (unsigned)(spread / 1000);
-	t = ms_to_samples(jb, CLAMP((unsigned)(spread / 1000) + jb->conf.frame_ms,
+	t = ms_to_samples(jb, CLAMP((unsigned)(spread / 1000) + jb->conf.frame_ms *
+				    (jb->conf.low_delay ? 1 : 2),
 				    jb->conf.min_delay_ms, jb->conf.max_delay_ms));
 	jb->target = t;
 }
@@ -336,13 +346,21 @@ int jbuf_put(struct jbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 		jitter_update(jb, ts, arrival_us);
 		return 0;
 	}
-	if ((unsigned)d > jb->mask) {
-		/* further ahead than we can hold: we are far behind */
-		restart(jb);
-		jb->st.resets++;
-		jb->state = J_PRIMING;
-		jb->play_seq = seq;
-		jb->play_ts = ts;
+	while ((unsigned)(int16_t)(seq - jb->play_seq) > jb->mask) {
+		/* further ahead than the slots reach: give up the oldest */
+		struct jslot *o = &jb->slots[jb->play_seq & jb->mask];
+		bool had = o->used && o->seq == jb->play_seq;
+
+		if (had)
+			jb->st.skipped++;
+		else if (jb->state == J_PLAYING)
+			jb->st.lost++;
+		jb->play_ts = had ? o->ts + (uint32_t)pkt_samples(jb, o->data, o->len)
+				  : jb->play_ts + jb->frame;
+		advance_seq(jb, had);
+		o = &jb->slots[jb->play_seq & jb->mask];
+		if (o->used && o->seq == jb->play_seq)
+			jb->play_ts = o->ts;
 	}
 	s = &jb->slots[seq & jb->mask];
 	if (s->used && s->seq == seq) {
@@ -430,13 +448,28 @@ static void play_packet(struct jbuf *jb, struct jslot *s, struct jbuf_frame *out
 	jb->st.played++;
 }
 
-/* Target rounded up to whole periods. */
+/* The target as a whole number of periods. */
 static int32_t desired_level(const struct jbuf *jb)
 {
-	return (int32_t)((jb->target + jb->frame - 1) / jb->frame * jb->frame);
+	/* nearest whole number of periods (levels are sampled per period) */
+	unsigned frames = MAX((jb->target + jb->frame / 2) / jb->frame, 1u);
+
+	/* never more than the slots can hold */
+	return (int32_t)(MIN(frames, jb->mask) * jb->frame);
 }
 
+static enum jbuf_kind get_one(struct jbuf *jb, struct jbuf_frame *out);
+
 enum jbuf_kind jbuf_get(struct jbuf *jb, struct jbuf_frame *out)
+{
+	enum jbuf_kind k = get_one(jb, out);
+
+	if (jb)
+		jb->last_packet = k == JBUF_PACKET;
+	return k;
+}
+
+static enum jbuf_kind get_one(struct jbuf *jb, struct jbuf_frame *out)
 {
 	struct jslot *s, *next;
 	int32_t lvl, cur, want, f;
@@ -473,7 +506,7 @@ enum jbuf_kind jbuf_get(struct jbuf *jb, struct jbuf_frame *out)
 	s = slot_at(jb, jb->play_seq);
 	if (jb->nl >= LVL_WIN / 2 && s && s->ts == jb->play_ts) {
 		next = slot_at(jb, (uint16_t)(jb->play_seq + 1));
-		if (cur >= want + f && next &&
+		if (cur >= want + f && next && jb->last_packet &&
 		    (s->len <= jb->conf.silence_bytes || jb->since_adjust >= ADJUST_GAP)) {
 			/* too much delay: drop this frame, play the next */
 			advance_seq(jb, true);

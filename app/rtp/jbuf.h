@@ -64,6 +64,9 @@ struct jbuf_conf {
 	size_t max_payload;             /* bytes per packet (0: 1500) */
 	size_t silence_bytes;           /* packets up to this size count as
 					   silence for adaptation (0: 8) */
+	bool low_delay;                 /* target = jitter + 1 frame (default:
+					   + 2 frames, so that the next packet's
+					   FEC is at hand when one is lost) */
 };
 
 struct jbuf_stats {
