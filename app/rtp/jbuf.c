@@ -66,7 +66,9 @@ struct jbuf {
 	uint64_t played_bits;           /* bit i: play_seq-1-i was received */
 	bool have_newest;
 	uint32_t newest_end;            /* ts + duration of the newest packet */
-	bool last_silent;
+	bool last_silent;               /* last played packet was tiny (DTX-like) */
+	bool last_quiet;                /* ... or small for this stream */
+	unsigned size_ref;              /* typical packet size: fast up, slow down */
 	bool last_packet;               /* the last get() returned PACKET */
 	unsigned empty_run;
 
@@ -219,6 +221,7 @@ static void restart(struct jbuf *jb)
 	jb->have_newest = false;
 	jb->played_bits = 0;
 	jb->last_silent = false;
+	jb->last_quiet = false;
 	jb->empty_run = 0;
 	jb->have_ref = false;
 	jb->nt = jb->it = 0;
@@ -368,6 +371,10 @@ int jbuf_put(struct jbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 		return 0;
 	}
 	memcpy(s->data, payload, len);
+	if (len > jb->size_ref)
+		jb->size_ref += (unsigned)(len - jb->size_ref + 3) / 4;
+	else
+		jb->size_ref -= (jb->size_ref - (unsigned)len) / 256;
 	s->used = true;
 	s->seq = seq;
 	s->ts = ts;
@@ -379,6 +386,15 @@ int jbuf_put(struct jbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 	}
 	jitter_update(jb, ts, arrival_us);
 	return 0;
+}
+
+/* Silence heuristic for adaptation: a tiny packet (DTX, comfort noise) or
+ * one under half the stream's typical size (Opus VBR spends far fewer bytes
+ * on background noise than on speech). */
+static bool quiet(const struct jbuf *jb, size_t len)
+{
+	return len <= jb->conf.silence_bytes ||
+	       (jb->size_ref >= 24 && len * 2 <= jb->size_ref);
 }
 
 static struct jslot *slot_at(struct jbuf *jb, uint16_t seq)
@@ -442,6 +458,7 @@ static void play_packet(struct jbuf *jb, struct jslot *s, struct jbuf_frame *out
 	out->ts = s->ts;
 	out->samples = (unsigned)n;
 	jb->last_silent = s->len <= jb->conf.silence_bytes;
+	jb->last_quiet = quiet(jb, s->len);
 	/* slot stays readable until the next put()/get(): only marked free */
 	advance_seq(jb, true);
 	jb->play_ts = s->ts + (uint32_t)n;
@@ -507,7 +524,7 @@ static enum jbuf_kind get_one(struct jbuf *jb, struct jbuf_frame *out)
 	if (jb->nl >= LVL_WIN / 2 && s && s->ts == jb->play_ts) {
 		next = slot_at(jb, (uint16_t)(jb->play_seq + 1));
 		if (cur >= want + f && next && jb->last_packet &&
-		    (s->len <= jb->conf.silence_bytes || jb->since_adjust >= ADJUST_GAP)) {
+		    (quiet(jb, s->len) || jb->since_adjust >= ADJUST_GAP)) {
 			/* too much delay: drop this frame, play the next */
 			advance_seq(jb, true);
 			jb->play_ts = next->ts;
@@ -518,7 +535,7 @@ static enum jbuf_kind get_one(struct jbuf *jb, struct jbuf_frame *out)
 			s = next;
 		} else if (cur + f <= want && cur + f <= (int32_t)ms_to_samples(jb,
 						jb->conf.max_delay_ms) &&
-			   (jb->last_silent || jb->since_adjust >= ADJUST_GAP)) {
+			   (jb->last_quiet || jb->since_adjust >= ADJUST_GAP)) {
 			/* too little: conceal one frame without advancing */
 			jb->st.inserted++;
 			jb->since_adjust = 0;

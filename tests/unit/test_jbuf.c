@@ -443,3 +443,38 @@ TEST(bounds)
 	jb = jbuf_free(jb);
 	CHECK(jb == NULL);
 }
+
+TEST(adapts_in_quiet_frames)
+{
+	static struct sim s;
+	struct jbuf *jb;
+	struct jbuf_conf conf = { .init_delay_ms = 120 };
+	struct jbuf_stats st;
+	unsigned played, quiet_skips = 0, skips = 0;
+
+	CHECK_OK(jbuf_new(&jb, &conf));
+	sim_gen(&s, 150, 0, 0, 5, 0);
+	for (size_t i = 0; i < s.n; i++)
+		s.p[i].len = i >= 40 && i < 50 ? 20 : 60;       /* a quiet stretch */
+	sim_run(&s, jb, 100);
+	CHECK(played_in_order(&s, &played));
+	for (size_t i = 0; i < s.nout; i++) {
+		if (!(s.out[i].flags & JBUF_F_SKIPPED))
+			continue;
+		skips++;
+		/* the frame dropped is the one before the one played */
+		if (s.out[i].seq - 1 >= 40 && s.out[i].seq - 1 < 50)
+			quiet_skips++;
+	}
+	jbuf_stats(jb, &st);
+	printf("  skips %u (%u in the quiet stretch), target %u ms, current %u ms\n",
+	       skips, quiet_skips, st.target_ms, st.current_ms);
+	CHECK_EQ(skips, st.skipped);
+	CHECK_EQ(played + skips, 150);
+	/* 120 ms down to 40: four frames; one when the window has filled
+	 * (get 25, loud), the others in the quiet stretch, not 25 gets apart */
+	CHECK_EQ(skips, 4);
+	CHECK(quiet_skips >= 2);
+	CHECK(st.current_ms <= 60);
+	jbuf_free(jb);
+}
