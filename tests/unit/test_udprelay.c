@@ -217,7 +217,7 @@ TEST(dup_delay_duration)
 	char path[PATH_MAX], lport[16], tport[16], out[512], err[512];
 	char *argv[] = { "rakwon-udprelay", "--listen", lport, "--to", tport,
 			 "--dup", "50", "--delay", "30", "--jitter", "10",
-			 "--seed", "7", "--duration", "1.5", NULL };
+			 "--seed", "7", "--duration", "3", NULL };
 	static uint32_t seen[100];
 	uint32_t maxseq = 0;
 	unsigned got, reordered = 0, dups = 0;
@@ -248,11 +248,12 @@ TEST(dup_delay_duration)
 	CHECK_EQ(drain(rcv, seen, 100, &maxseq, &reordered, &dups, 10), 0);
 	got = drain(rcv, seen, 100, &maxseq, &reordered, &dups, 300);
 	/* exits by itself after --duration */
-	CHECK(read_until(fo, out, sizeof(out), NULL, 5000));
+	CHECK(read_until(fo, out, sizeof(out), NULL, 10000));
 	CHECK(waitpid(pid, &status, 0) == pid);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	printf("  relay: %s", out);
 	CHECK_EQ(got, 100);
+	CHECK_EQ(reordered, 0);         /* jitter alone keeps the order */
 	CHECK(dups >= 30 && dups <= 70);
 	CHECK_EQ(json_field(out, "duplicated"), dups);
 	close(fo);
@@ -279,4 +280,55 @@ TEST(refuses_non_loopback)
 	CHECK(strstr(err, "loopback") != NULL);
 	close(fo);
 	close(fe);
+}
+
+TEST(reorder_by_time)
+{
+	char path[PATH_MAX], lport[16], tport[16], out[512], err[512];
+	char *argv[] = { "rakwon-udprelay", "--listen", lport, "--to", tport,
+			 "--reorder", "20", "--reorder-ms", "15", "--seed", "3",
+			 "--duration", "60", NULL };
+	static uint32_t seen[300];
+	uint32_t maxseq = 0;
+	unsigned got = 0, reordered = 0, dups = 0;
+	uint16_t sport, rport, relay_port;
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	int s, rcv, tmp, fo, fe, status;
+	uint8_t pkt[20] = { 0 };
+	pid_t pid;
+
+	CHECK_MSG(relay_path(path, sizeof(path)) == 0, "rakwon-udprelay not built");
+	s = udp_socket(&sport);
+	rcv = udp_socket(&rport);
+	tmp = udp_socket(&relay_port);
+	CHECK(s >= 0 && rcv >= 0 && tmp >= 0);
+	close(tmp);
+	snprintf(lport, sizeof(lport), "%u", relay_port);
+	snprintf(tport, sizeof(tport), "%u", rport);
+	pid = spawn(path, argv, &fo, &fe);
+	CHECK(pid > 0);
+	CHECK(read_until(fe, err, sizeof(err), "<->", 5000));
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	to.sin_port = htons(relay_port);
+	for (uint32_t i = 0; i < 300; i++) {
+		struct timespec ts = { 0, 1000000 };   /* 1 ms apart */
+
+		memcpy(pkt, &i, 4);
+		CHECK(sendto(s, pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to)) > 0);
+		nanosleep(&ts, NULL);
+		got += drain(rcv, seen, 300, &maxseq, &reordered, &dups, 0);
+	}
+	got += drain(rcv, seen, 300, &maxseq, &reordered, &dups, 200);
+	kill(pid, SIGTERM);
+	CHECK(read_until(fo, out, sizeof(out), NULL, 10000));
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	printf("  relay: %s  received %u, %u out of order\n", out, got, reordered);
+	CHECK_EQ(got, 300);
+	CHECK(reordered >= 20);
+	CHECK(json_field(out, "reordered") >= 30 && json_field(out, "reordered") <= 90);
+	close(fo);
+	close(fe);
+	close(s);
+	close(rcv);
 }
