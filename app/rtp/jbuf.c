@@ -78,7 +78,7 @@ struct jbuf {
 	uint32_t last_ts;
 	uint64_t ref_arrival;
 	int64_t transit[JIT_WIN];
-	int64_t scratch[JIT_WIN];
+	int64_t sorted[JIT_WIN];        /* the same values, in order */
 	unsigned nt, it;
 	unsigned target;                /* samples */
 
@@ -237,11 +237,39 @@ void jbuf_reset(struct jbuf *jb)
 	jb->have_ssrc = false;
 }
 
-static int cmp_i64(const void *a, const void *b)
+/* index of the first element >= v in the sorted window */
+static unsigned lower_bound(const int64_t *a, unsigned n, int64_t v)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	unsigned lo = 0, hi = n;
 
-	return (x > y) - (x < y);
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (a[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Replaces the oldest window value by v, keeping `sorted` in order. */
+static void window_push(struct jbuf *jb, int64_t v)
+{
+	unsigned i;
+
+	if (jb->nt == JIT_WIN) {
+		i = lower_bound(jb->sorted, jb->nt, jb->transit[jb->it]);
+		memmove(jb->sorted + i, jb->sorted + i + 1,
+			(jb->nt - i - 1) * sizeof(jb->sorted[0]));
+		jb->nt--;
+	}
+	i = lower_bound(jb->sorted, jb->nt, v);
+	memmove(jb->sorted + i + 1, jb->sorted + i, (jb->nt - i) * sizeof(jb->sorted[0]));
+	jb->sorted[i] = v;
+	jb->nt++;
+	jb->transit[jb->it] = v;
+	jb->it = (jb->it + 1) % JIT_WIN;
 }
 
 static void jitter_update(struct jbuf *jb, uint32_t ts, uint64_t arrival_us)
@@ -262,16 +290,11 @@ static void jitter_update(struct jbuf *jb, uint32_t ts, uint64_t arrival_us)
 	/* relative transit in microseconds: arrival minus media time */
 	rel = (int64_t)(arrival_us - jb->ref_arrival) -
 	      jb->ts_ext * 1000000 / (int64_t)jb->conf.clock_rate;
-	jb->transit[jb->it] = rel;
-	jb->it = (jb->it + 1) % JIT_WIN;
-	if (jb->nt < JIT_WIN)
-		jb->nt++;
+	window_push(jb, rel);
 	n = jb->nt;
 	if (n < 8)
 		return;
-	memcpy(jb->scratch, jb->transit, n * sizeof(jb->scratch[0]));
-	qsort(jb->scratch, n, sizeof(jb->scratch[0]), cmp_i64);
-	spread = jb->scratch[(n - 1) * JIT_PCT / 100] - jb->scratch[0];
+	spread = jb->sorted[(n - 1) * JIT_PCT / 100] - jb->sorted[0];
 	jb->st.jitter_ms = (unsigned)(spread / 1000);
 	t = ms_to_samples(jb, CLAMP((unsigned)(spread / 1000) + jb->conf.frame_ms *
 				    (jb->conf.low_delay ? 1 : 2),
