@@ -40,6 +40,7 @@
 #define LVL_WIN 50              /* get() levels in the delay window */
 #define ADJUST_GAP 25           /* gets between non-silent adjustments */
 #define JUMP 1000               /* sequence jump that restarts */
+#define DTX_IDLE_MS 2000        /* DTX without any packet this long: idle */
 
 enum jstate { J_IDLE, J_PRIMING, J_PLAYING };
 
@@ -624,9 +625,10 @@ static enum jbuf_kind get_one(struct jbuf *jb, struct jbuf_frame *out)
 	}
 	/* nothing buffered */
 	jb->empty_run++;
-	if ((uint64_t)jb->empty_run * jb->conf.frame_ms > 2ull * jb->conf.max_delay_ms &&
-	    !jb->last_silent) {
-		/* long underrun: start over (keeping the SSRC and the target) */
+	if ((uint64_t)jb->empty_run * jb->conf.frame_ms >
+	    (jb->last_silent ? DTX_IDLE_MS : 2ull * jb->conf.max_delay_ms)) {
+		/* long underrun, or DTX far longer than its 400 ms refresh (the
+		 * sender went quiet): start over, keeping the SSRC and target */
 		unsigned target = jb->target;
 
 		restart(jb);

@@ -9,7 +9,8 @@
  *   JBUF_PLC     missing: conceal (decoder PLC). Also used, with flags, for
  *                DTX gaps (timestamp jump without loss) and for frames
  *                inserted to grow the delay.
- *   JBUF_EMPTY   not started yet, or restarted after a long underrun
+ *   JBUF_EMPTY   not started yet, or restarted after a long underrun (twice
+ *                max_delay) or a long silence (2 s of DTX without a packet)
  * The target delay adapts to the measured jitter (a high percentile of the
  * relative transit time over a sliding window, clamped to [min, max]); the
  * delay follows the target without time-stretching: frames are dropped or

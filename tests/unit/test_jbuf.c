@@ -478,3 +478,33 @@ TEST(adapts_in_quiet_frames)
 	CHECK(st.current_ms <= 60);
 	jbuf_free(jb);
 }
+
+TEST(silence_then_idle)
+{
+	struct jbuf *jb;
+	struct jbuf_frame f;
+	struct jbuf_stats st;
+	uint8_t tiny[2] = { 0xf8, 0 }, loud[40] = { 0xf8 };
+	int i, plc_dtx = 0;
+
+	CHECK_OK(jbuf_new(&jb, NULL));
+	for (i = 0; i < 10; i++) {
+		CHECK_OK(jbuf_put(jb, 1, (uint16_t)i, (uint32_t)i * 960, i < 8 ? loud : tiny,
+				  i < 8 ? sizeof(loud) : sizeof(tiny), 1000000 + (uint64_t)i * 20000));
+		jbuf_get(jb, &f);
+	}
+	/* the sender goes silent: DTX concealment, then idle after 2 s */
+	for (i = 0; i < 200; i++) {
+		if (jbuf_get(jb, &f) == JBUF_EMPTY)
+			break;
+		if (f.kind == JBUF_PLC && (f.flags & JBUF_F_DTX))
+			plc_dtx++;
+	}
+	CHECK(i >= 98 && i <= 110);
+	CHECK(plc_dtx >= 95);
+	jbuf_stats(jb, &st);
+	CHECK_EQ(st.resets, 1);
+	CHECK_EQ(st.lost, 0);
+	CHECK_EQ(jbuf_get(jb, &f), JBUF_EMPTY);
+	jbuf_free(jb);
+}
