@@ -136,13 +136,19 @@ static void limit(const struct amix *m, const int32_t *acc, int16_t *out, float 
 			g1 = g0;
 		ramp = m->n;
 	}
+	*gp = g1;
+	if (g0 == 1.0f && g1 == 1.0f && peak <= KNEE) {
+		/* the common case: unity gain, below the knee */
+		for (size_t i = 0; i < m->n; i++)
+			out[i] = (int16_t)acc[i];
+		return;
+	}
 	step = (g1 - g0) / (float)ramp;
 	for (size_t i = 0; i < m->n; i++) {
 		float g = i < ramp ? g0 + step * (float)(i + 1) : g1;
 
 		out[i] = soft_clip((float)acc[i] * g);
 	}
-	*gp = g1;
 }
 
 static void sum_all(struct amix *m, const struct amix_src *src, unsigned n)

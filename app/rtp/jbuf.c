@@ -19,7 +19,9 @@
  * Delay: every put() adds the packet's relative transit time (arrival minus
  * RTP time, against the first packet) to a sliding window; jitter is a high
  * percentile minus the minimum of that window, and the target is jitter plus
- * one frame, clamped to [min_delay, max_delay]. The buffered level (newest
+ * two frames (one for the playout granularity, one so that the next packet,
+ * carrying the FEC of a lost one, is usually there; one frame only with
+ * conf.low_delay), clamped to [min_delay, max_delay]. The buffered level (newest
  * timestamp end minus play_ts) is sampled at each get(); its maximum over the
  * last second approximates the playout delay of the earliest packets. When
  * it is a frame or more above the target, a frame is skipped (at once if the
@@ -38,6 +40,7 @@
 #define LVL_WIN 50              /* get() levels in the delay window */
 #define ADJUST_GAP 25           /* gets between non-silent adjustments */
 #define JUMP 1000               /* sequence jump that restarts */
+#define DTX_IDLE_MS 2000        /* DTX without any packet this long: idle */
 
 enum jstate { J_IDLE, J_PRIMING, J_PLAYING };
 
@@ -64,7 +67,10 @@ struct jbuf {
 	uint64_t played_bits;           /* bit i: play_seq-1-i was received */
 	bool have_newest;
 	uint32_t newest_end;            /* ts + duration of the newest packet */
-	bool last_silent;
+	bool last_silent;               /* last played packet was tiny (DTX-like) */
+	bool last_quiet;                /* ... or small for this stream */
+	unsigned size_ref;              /* typical packet size: fast up, slow down */
+	bool last_packet;               /* the last get() returned PACKET */
 	unsigned empty_run;
 
 	/* jitter */
@@ -73,7 +79,7 @@ struct jbuf {
 	uint32_t last_ts;
 	uint64_t ref_arrival;
 	int64_t transit[JIT_WIN];
-	int64_t scratch[JIT_WIN];
+	int64_t sorted[JIT_WIN];        /* the same values, in order */
 	unsigned nt, it;
 	unsigned target;                /* samples */
 
@@ -98,13 +104,16 @@ int jbuf_opus_samples(const uint8_t *p, size_t len)
 
 	if (!p || len < 1)
 		return -EINVAL;
+	static const uint16_t fsz[32] = {
+		480, 960, 1920, 2880, 480, 960, 1920, 2880,     /* SILK NB, MB */
+		480, 960, 1920, 2880,                           /* SILK WB */
+		480, 960, 480, 960,                             /* hybrid */
+		120, 240, 480, 960, 120, 240, 480, 960,         /* CELT */
+		120, 240, 480, 960, 120, 240, 480, 960,
+	};
+
 	cfg = p[0] >> 3;
-	if (cfg < 12)           /* SILK: 10, 20, 40, 60 ms */
-		fs = 480u << (cfg & 3) >> ((cfg & 3) == 3 ? 1 : 0);
-	else if (cfg < 16)      /* hybrid: 10, 20 ms */
-		fs = 480u << (cfg & 1);
-	else                    /* CELT: 2.5, 5, 10, 20 ms */
-		fs = 120u << (cfg & 3);
+	fs = fsz[cfg];
 	switch (p[0] & 3) {
 	case 0:
 		count = 1;
@@ -125,6 +134,9 @@ int jbuf_opus_samples(const uint8_t *p, size_t len)
 		return -EINVAL;
 	return (int)(fs * count);
 }
+
+static int pkt_samples(const struct jbuf *jb, const uint8_t *p, size_t len);
+static void advance_seq(struct jbuf *jb, bool received);
 
 static unsigned ms_to_samples(const struct jbuf *jb, unsigned ms)
 {
@@ -210,6 +222,7 @@ static void restart(struct jbuf *jb)
 	jb->have_newest = false;
 	jb->played_bits = 0;
 	jb->last_silent = false;
+	jb->last_quiet = false;
 	jb->empty_run = 0;
 	jb->have_ref = false;
 	jb->nt = jb->it = 0;
@@ -225,11 +238,39 @@ void jbuf_reset(struct jbuf *jb)
 	jb->have_ssrc = false;
 }
 
-static int cmp_i64(const void *a, const void *b)
+/* index of the first element >= v in the sorted window */
+static unsigned lower_bound(const int64_t *a, unsigned n, int64_t v)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	unsigned lo = 0, hi = n;
 
-	return (x > y) - (x < y);
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (a[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Replaces the oldest window value by v, keeping `sorted` in order. */
+static void window_push(struct jbuf *jb, int64_t v)
+{
+	unsigned i;
+
+	if (jb->nt == JIT_WIN) {
+		i = lower_bound(jb->sorted, jb->nt, jb->transit[jb->it]);
+		memmove(jb->sorted + i, jb->sorted + i + 1,
+			(jb->nt - i - 1) * sizeof(jb->sorted[0]));
+		jb->nt--;
+	}
+	i = lower_bound(jb->sorted, jb->nt, v);
+	memmove(jb->sorted + i + 1, jb->sorted + i, (jb->nt - i) * sizeof(jb->sorted[0]));
+	jb->sorted[i] = v;
+	jb->nt++;
+	jb->transit[jb->it] = v;
+	jb->it = (jb->it + 1) % JIT_WIN;
 }
 
 static void jitter_update(struct jbuf *jb, uint32_t ts, uint64_t arrival_us)
@@ -250,18 +291,14 @@ static void jitter_update(struct jbuf *jb, uint32_t ts, uint64_t arrival_us)
 	/* relative transit in microseconds: arrival minus media time */
 	rel = (int64_t)(arrival_us - jb->ref_arrival) -
 	      jb->ts_ext * 1000000 / (int64_t)jb->conf.clock_rate;
-	jb->transit[jb->it] = rel;
-	jb->it = (jb->it + 1) % JIT_WIN;
-	if (jb->nt < JIT_WIN)
-		jb->nt++;
+	window_push(jb, rel);
 	n = jb->nt;
 	if (n < 8)
 		return;
-	memcpy(jb->scratch, jb->transit, n * sizeof(jb->scratch[0]));
-	qsort(jb->scratch, n, sizeof(jb->scratch[0]), cmp_i64);
-	spread = jb->scratch[(n - 1) * JIT_PCT / 100] - jb->scratch[0];
+	spread = jb->sorted[(n - 1) * JIT_PCT / 100] - jb->sorted[0];
 	jb->st.jitter_ms = (unsigned)(spread / 1000);
-	t = ms_to_samples(jb, CLAMP((unsigned)(spread / 1000) + jb->conf.frame_ms,
+	t = ms_to_samples(jb, CLAMP((unsigned)(spread / 1000) + jb->conf.frame_ms *
+				    (jb->conf.low_delay ? 1 : 2),
 				    jb->conf.min_delay_ms, jb->conf.max_delay_ms));
 	jb->target = t;
 }
@@ -336,13 +373,21 @@ int jbuf_put(struct jbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 		jitter_update(jb, ts, arrival_us);
 		return 0;
 	}
-	if ((unsigned)d > jb->mask) {
-		/* further ahead than we can hold: we are far behind */
-		restart(jb);
-		jb->st.resets++;
-		jb->state = J_PRIMING;
-		jb->play_seq = seq;
-		jb->play_ts = ts;
+	while ((unsigned)(int16_t)(seq - jb->play_seq) > jb->mask) {
+		/* further ahead than the slots reach: give up the oldest */
+		struct jslot *o = &jb->slots[jb->play_seq & jb->mask];
+		bool had = o->used && o->seq == jb->play_seq;
+
+		if (had)
+			jb->st.skipped++;
+		else if (jb->state == J_PLAYING)
+			jb->st.lost++;
+		jb->play_ts = had ? o->ts + (uint32_t)pkt_samples(jb, o->data, o->len)
+				  : jb->play_ts + jb->frame;
+		advance_seq(jb, had);
+		o = &jb->slots[jb->play_seq & jb->mask];
+		if (o->used && o->seq == jb->play_seq)
+			jb->play_ts = o->ts;
 	}
 	s = &jb->slots[seq & jb->mask];
 	if (s->used && s->seq == seq) {
@@ -350,6 +395,10 @@ int jbuf_put(struct jbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 		return 0;
 	}
 	memcpy(s->data, payload, len);
+	if (len > jb->size_ref)
+		jb->size_ref += (unsigned)(len - jb->size_ref + 3) / 4;
+	else
+		jb->size_ref -= (jb->size_ref - (unsigned)len) / 256;
 	s->used = true;
 	s->seq = seq;
 	s->ts = ts;
@@ -361,6 +410,15 @@ int jbuf_put(struct jbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 	}
 	jitter_update(jb, ts, arrival_us);
 	return 0;
+}
+
+/* Silence heuristic for adaptation: a tiny packet (DTX, comfort noise) or
+ * one under half the stream's typical size (Opus VBR spends far fewer bytes
+ * on background noise than on speech). */
+static bool quiet(const struct jbuf *jb, size_t len)
+{
+	return len <= jb->conf.silence_bytes ||
+	       (jb->size_ref >= 24 && len * 2 <= jb->size_ref);
 }
 
 static struct jslot *slot_at(struct jbuf *jb, uint16_t seq)
@@ -424,19 +482,35 @@ static void play_packet(struct jbuf *jb, struct jslot *s, struct jbuf_frame *out
 	out->ts = s->ts;
 	out->samples = (unsigned)n;
 	jb->last_silent = s->len <= jb->conf.silence_bytes;
+	jb->last_quiet = quiet(jb, s->len);
 	/* slot stays readable until the next put()/get(): only marked free */
 	advance_seq(jb, true);
 	jb->play_ts = s->ts + (uint32_t)n;
 	jb->st.played++;
 }
 
-/* Target rounded up to whole periods. */
+/* The target as a whole number of periods. */
 static int32_t desired_level(const struct jbuf *jb)
 {
-	return (int32_t)((jb->target + jb->frame - 1) / jb->frame * jb->frame);
+	/* nearest whole number of periods (levels are sampled per period) */
+	unsigned frames = MAX((jb->target + jb->frame / 2) / jb->frame, 1u);
+
+	/* never more than the slots can hold */
+	return (int32_t)(MIN(frames, jb->mask) * jb->frame);
 }
 
+static enum jbuf_kind get_one(struct jbuf *jb, struct jbuf_frame *out);
+
 enum jbuf_kind jbuf_get(struct jbuf *jb, struct jbuf_frame *out)
+{
+	enum jbuf_kind k = get_one(jb, out);
+
+	if (jb)
+		jb->last_packet = k == JBUF_PACKET;
+	return k;
+}
+
+static enum jbuf_kind get_one(struct jbuf *jb, struct jbuf_frame *out)
 {
 	struct jslot *s, *next;
 	int32_t lvl, cur, want, f;
@@ -473,8 +547,8 @@ enum jbuf_kind jbuf_get(struct jbuf *jb, struct jbuf_frame *out)
 	s = slot_at(jb, jb->play_seq);
 	if (jb->nl >= LVL_WIN / 2 && s && s->ts == jb->play_ts) {
 		next = slot_at(jb, (uint16_t)(jb->play_seq + 1));
-		if (cur >= want + f && next &&
-		    (s->len <= jb->conf.silence_bytes || jb->since_adjust >= ADJUST_GAP)) {
+		if (cur >= want + f && next && jb->last_packet &&
+		    (quiet(jb, s->len) || jb->since_adjust >= ADJUST_GAP)) {
 			/* too much delay: drop this frame, play the next */
 			advance_seq(jb, true);
 			jb->play_ts = next->ts;
@@ -485,7 +559,7 @@ enum jbuf_kind jbuf_get(struct jbuf *jb, struct jbuf_frame *out)
 			s = next;
 		} else if (cur + f <= want && cur + f <= (int32_t)ms_to_samples(jb,
 						jb->conf.max_delay_ms) &&
-			   (jb->last_silent || jb->since_adjust >= ADJUST_GAP)) {
+			   (jb->last_quiet || jb->since_adjust >= ADJUST_GAP)) {
 			/* too little: conceal one frame without advancing */
 			jb->st.inserted++;
 			jb->since_adjust = 0;
@@ -551,9 +625,10 @@ enum jbuf_kind jbuf_get(struct jbuf *jb, struct jbuf_frame *out)
 	}
 	/* nothing buffered */
 	jb->empty_run++;
-	if ((uint64_t)jb->empty_run * jb->conf.frame_ms > 2ull * jb->conf.max_delay_ms &&
-	    !jb->last_silent) {
-		/* long underrun: start over (keeping the SSRC and the target) */
+	if ((uint64_t)jb->empty_run * jb->conf.frame_ms >
+	    (jb->last_silent ? DTX_IDLE_MS : 2ull * jb->conf.max_delay_ms)) {
+		/* long underrun, or DTX far longer than its 400 ms refresh (the
+		 * sender went quiet): start over, keeping the SSRC and target */
 		unsigned target = jb->target;
 
 		restart(jb);

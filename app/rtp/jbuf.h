@@ -9,12 +9,13 @@
  *   JBUF_PLC     missing: conceal (decoder PLC). Also used, with flags, for
  *                DTX gaps (timestamp jump without loss) and for frames
  *                inserted to grow the delay.
- *   JBUF_EMPTY   not started yet, or restarted after a long underrun
+ *   JBUF_EMPTY   not started yet, or restarted after a long underrun (twice
+ *                max_delay) or a long silence (2 s of DTX without a packet)
  * The target delay adapts to the measured jitter (a high percentile of the
  * relative transit time over a sliding window, clamped to [min, max]); the
  * delay follows the target without time-stretching: frames are dropped or
- * concealment frames inserted, preferably during silence (tiny packets), and
- * slowly otherwise. Handles sequence/timestamp wrap, duplicates, reordering,
+ * concealment frames inserted, preferably during silence (tiny packets, or
+ * packets under half the stream's typical size), and slowly otherwise. Handles sequence/timestamp wrap, duplicates, reordering,
  * very late packets (dropped, counted) and SSRC change (reset).
  * Neither put() nor get() allocates, blocks or logs: usable from a real-time
  * audio thread. Not thread-safe: the caller serializes put() and get().
@@ -63,7 +64,12 @@ struct jbuf_conf {
 					   two (0: 64) */
 	size_t max_payload;             /* bytes per packet (0: 1500) */
 	size_t silence_bytes;           /* packets up to this size count as
-					   silence for adaptation (0: 8) */
+					   silence (DTX) (0: 8); packets under
+					   half the stream's typical size count
+					   as quiet when adapting the delay */
+	bool low_delay;                 /* target = jitter + 1 frame (default:
+					   + 2 frames, so that the next packet's
+					   FEC is at hand when one is lost) */
 };
 
 struct jbuf_stats {

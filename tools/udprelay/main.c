@@ -9,7 +9,8 @@
  * its replies (RTCP, NACK) come back through the relay. Each datagram may be
  * dropped (--loss), duplicated (--dup), held back (--reorder: behind the next
  * --reorder-gap packets of its direction, or --reorder-ms later), and delayed
- * (--delay plus uniform --jitter). Datagrams wait in one queue ordered by
+ * (--delay plus uniform --jitter; jitter keeps each direction in order unless
+ * --jitter-reorder, like a real path). Datagrams wait in one queue ordered by
  * departure time, drained by a loop timer; everything runs on one epoll loop
  * (no busy waiting). --oneway impairs only the peer-to-destination direction.
  * On exit (--duration, SIGINT, SIGTERM) one JSON line of counters goes to
@@ -43,6 +44,7 @@ struct pair {
 	struct sockaddr_in to;
 	struct sockaddr_in peer;
 	bool have_peer;
+	uint64_t last_due[2];           /* per direction: jitter keeps order */
 };
 
 struct qpkt {
@@ -68,6 +70,7 @@ struct relay {
 	unsigned reorder_ms;
 	unsigned delay_ms, jitter_ms;
 	bool oneway;
+	bool jitter_reorder;
 	uint64_t rng;
 	struct qpkt *queue;             /* sorted by due_us (stable) */
 	unsigned qlen;
@@ -196,6 +199,7 @@ static void schedule(struct relay *r, int pair, int dir, const uint8_t *data,
 		struct qpkt *p;
 		uint64_t due = now;
 		unsigned hold = 0;
+		bool reord = false;
 
 		if (r->qlen >= MAX_QUEUE) {
 			r->st.overflow++;
@@ -211,8 +215,12 @@ static void schedule(struct relay *r, int pair, int dir, const uint8_t *data,
 			due += (uint64_t)r->delay_ms * 1000;
 			if (r->jitter_ms)
 				due += rng_next(r) % ((uint64_t)r->jitter_ms * 1000 + 1);
+			/* jitter alone does not reorder (unless --jitter-reorder) */
+			if (!r->jitter_reorder && due < r->pairs[pair].last_due[dir])
+				due = r->pairs[pair].last_due[dir];
 			if (c == 0 && r->reorder > 0 && rng_pct(r) < r->reorder) {
 				r->st.reordered++;
+				reord = true;
 				if (r->reorder_ms) {
 					due += (uint64_t)r->reorder_ms * 1000;
 				} else {
@@ -221,6 +229,8 @@ static void schedule(struct relay *r, int pair, int dir, const uint8_t *data,
 				}
 			}
 		}
+		if (!reord && due > r->pairs[pair].last_due[dir])
+			r->pairs[pair].last_due[dir] = due;
 		p->due_us = due;
 		p->hold = hold;
 		p->pair = pair;
@@ -330,7 +340,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: rakwon-udprelay --listen PORT --to PORT [--listen PORT --to PORT ...]\n"
 		"         [--loss PCT] [--dup PCT] [--reorder PCT [--reorder-gap N | --reorder-ms MS]]\n"
-		"         [--delay MS] [--jitter MS] [--seed N] [--duration S] [--oneway]\n"
+		"         [--delay MS] [--jitter MS [--jitter-reorder]] [--seed N] [--duration S]\n"
+		"         [--oneway]\n"
 		"Relays UDP on 127.0.0.1 only; prints a JSON line of counters on exit.\n");
 }
 
@@ -374,6 +385,7 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "duration", required_argument, NULL, 'T' },
 		{ "oneway", no_argument, NULL, 'o' },
+		{ "jitter-reorder", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -412,6 +424,7 @@ int main(int argc, char **argv)
 		case 's': e = parse_num(optarg, 0, 1e18, &seed); break;
 		case 'T': e = parse_num(optarg, 0, 86400, &duration); break;
 		case 'o': r->oneway = true; break;
+		case 'J': r->jitter_reorder = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
