@@ -114,7 +114,7 @@ demo: all
 FUZZ_CC ?= clang
 fuzz:
 	$(MAKE) --no-print-directory BUILD=build/fuzzlib CC=$(FUZZ_CC) \
-		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" $(BUILD)/../build/fuzzlib/librakwon.a
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build/fuzzlib/librakwon.a
 	@mkdir -p build/fuzz
 	$(Q)for f in $(FUZZ_SRCS); do n=$$(basename $$f .c); \
 		$(FUZZ_CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -O1 -g -fsanitize=fuzzer,address,undefined \

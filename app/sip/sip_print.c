@@ -37,6 +37,8 @@ static int put3(struct buf *b, const char *pre, const struct pl *x, const char *
 }
 
 static int vprintf_(struct buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static int vprintf_(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list aq;
 	int n, r;

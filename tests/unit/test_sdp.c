@@ -595,11 +595,11 @@ TEST(sdp_crypto_and_base64)
 	v = PL("1 AES_CM_128_HMAC_SHA1_80 notinline:AAAA");
 	CHECK_EQ(sdp_crypto_parse(&c, &v), -EBADMSG);
 	/* base64 */
-	CHECK_OK(sdp_base64_decode(&(struct pl)PL("TWFu"), out, sizeof(out), &n));
+	CHECK_OK(sdp_base64_decode(&PL("TWFu"), out, sizeof(out), &n));
 	CHECK(n == 3 && memcmp(out, "Man", 3) == 0);
-	CHECK_OK(sdp_base64_decode(&(struct pl)PL("TWE="), out, sizeof(out), &n));
+	CHECK_OK(sdp_base64_decode(&PL("TWE="), out, sizeof(out), &n));
 	CHECK(n == 2 && memcmp(out, "Ma", 2) == 0);
-	CHECK_EQ(sdp_base64_decode(&(struct pl)PL("TW=E"), out, sizeof(out), &n), -EBADMSG);
-	CHECK_EQ(sdp_base64_decode(&(struct pl)PL("TWFuTWFuTWFu"), out, sizeof(out), &n), -ENOBUFS);
-	CHECK_EQ(sdp_base64_decode(&(struct pl)PL("T!Fu"), out, sizeof(out), &n), -EBADMSG);
+	CHECK_EQ(sdp_base64_decode(&PL("TW=E"), out, sizeof(out), &n), -EBADMSG);
+	CHECK_EQ(sdp_base64_decode(&PL("TWFuTWFuTWFu"), out, sizeof(out), &n), -ENOBUFS);
+	CHECK_EQ(sdp_base64_decode(&PL("T!Fu"), out, sizeof(out), &n), -EBADMSG);
 }

@@ -288,10 +288,10 @@ TEST(msg_lookup_names)
 		CHECK_MSG(id != SIP_HDR_OTHER, "compact %c", *c);
 		CHECK(sip_hdr_lookup(&u) == id);
 	}
-	CHECK(sip_hdr_lookup(&(struct pl)PL("call-id")) == SIP_HDR_CALL_ID);
-	CHECK(sip_hdr_lookup(&(struct pl)PL("WWW-AUTHENTICATE")) == SIP_HDR_WWW_AUTHENTICATE);
-	CHECK(sip_hdr_lookup(&(struct pl)PL("q")) == SIP_HDR_OTHER);
-	CHECK(sip_method_lookup(&(struct pl)PL("invite")) == SIP_METHOD_OTHER); /* case-sensitive */
+	CHECK(sip_hdr_lookup(&PL("call-id")) == SIP_HDR_CALL_ID);
+	CHECK(sip_hdr_lookup(&PL("WWW-AUTHENTICATE")) == SIP_HDR_WWW_AUTHENTICATE);
+	CHECK(sip_hdr_lookup(&PL("q")) == SIP_HDR_OTHER);
+	CHECK(sip_method_lookup(&PL("invite")) == SIP_METHOD_OTHER); /* case-sensitive */
 	CHECK_STR(sip_reason_phrase(488), "Not Acceptable Here");
 	CHECK_STR(sip_reason_phrase(499), "Bad Request");
 }
@@ -388,7 +388,7 @@ TEST(msg_reply_build)
 	CHECK_OK(buf_new(&b, 0));
 	sip_mb_init(&mb, b);
 	sip_mb_reply(&mb, m, 180, NULL, "tt99");
-	sip_mb_hdr(&mb, SIP_HDR_CONTACT, &(struct pl)PL("<sip:bob@192.0.2.4>"));
+	sip_mb_hdr(&mb, SIP_HDR_CONTACT, &PL("<sip:bob@192.0.2.4>"));
 	CHECK_OK(sip_mb_finish(&mb, NULL, NULL, 0));
 	CHECK_OK(sip_msg_new(&r, b->data, b->len, 0));
 	CHECK(!r->req && r->scode == 180 && eq(&r->reason, "Ringing"));
@@ -412,7 +412,7 @@ TEST(msg_reply_build)
 	b->len = 0;
 	sip_mb_init(&mb, b);
 	sip_mb_reply(&mb, m, 200, NULL, "t");
-	sip_mb_hdr(&mb, SIP_HDR_SUBJECT, &(struct pl)PL("x\r\nVia: evil"));
+	sip_mb_hdr(&mb, SIP_HDR_SUBJECT, &PL("x\r\nVia: evil"));
 	CHECK_EQ(sip_mb_finish(&mb, NULL, NULL, 0), -EINVAL);
 	buf_unref(b);
 	sip_msg_unref(m);
@@ -428,17 +428,17 @@ TEST(msg_request_build)
 
 	CHECK_OK(addr(&from, "\"Room 1\" <sip:room1@example.org>;tag=abc"));
 	CHECK_OK(addr(&to, "<sip:room2@example.org>"));
-	CHECK_OK(sip_via_parse(&via, &(struct pl)PL("SIP/2.0/TCP 10.0.0.1:5060;branch=z9hG4bKq;rport")));
+	CHECK_OK(sip_via_parse(&via, &PL("SIP/2.0/TCP 10.0.0.1:5060;branch=z9hG4bKq;rport")));
 	CHECK_OK(buf_new(&b, 0));
 	sip_mb_init(&mb, b);
-	sip_mb_request(&mb, "INVITE", &(struct pl)PL("sip:room2@example.org"));
+	sip_mb_request(&mb, "INVITE", &PL("sip:room2@example.org"));
 	sip_mb_via(&mb, &via);
 	sip_mb_hdrf(&mb, SIP_HDR_MAX_FORWARDS, "%d", 70);
 	sip_mb_addr(&mb, SIP_HDR_FROM, &from);
 	sip_mb_addr(&mb, SIP_HDR_TO, &to);
-	sip_mb_hdr(&mb, SIP_HDR_CALL_ID, &(struct pl)PL("cid1@10.0.0.1"));
+	sip_mb_hdr(&mb, SIP_HDR_CALL_ID, &PL("cid1@10.0.0.1"));
 	sip_mb_hdrf(&mb, SIP_HDR_CSEQ, "%u %s", 1u, "INVITE");
-	sip_mb_hdr_raw(&mb, &(struct pl)PL("X-Room"), &(struct pl)PL("1"));
+	sip_mb_hdr_raw(&mb, &PL("X-Room"), &PL("1"));
 	CHECK_OK(sip_mb_finish(&mb, "application/sdp", "v=0\r\n", 5));
 	CHECK_OK(sip_msg_new(&m, b->data, b->len, SIP_DECODE_STREAM));
 	CHECK(m->meth == SIP_METHOD_INVITE && eq(&m->ruri.user, "room2"));
