@@ -384,8 +384,24 @@ void sip_mb_reply(struct sip_mb *mb, const struct sip_msg *req, uint16_t code,
 	mb_res(mb, printf_(mb->b, "Call-ID: %.*s\r\nCSeq: %u %.*s\r\n", PL_FMT(req->callid),
 			   req->cseq.num, PL_FMT(req->cseq.method)));
 	h = sip_msg_hdr(req, SIP_HDR_TIMESTAMP, 0);
-	if (code == 100 && h)
-		sip_mb_hdr(mb, SIP_HDR_TIMESTAMP, &h->val);
+	if (code == 100 && h && !mb->err) {
+		mb_res(mb, puts_(mb->b, "Timestamp: "));
+		mb_res(mb, put_unfolded(mb->b, &h->val));
+		mb_res(mb, puts_(mb->b, "\r\n"));
+	}
+}
+
+void sip_mb_copy_unknown(struct sip_mb *mb, const struct sip_msg *m)
+{
+	unsigned i;
+
+	for (i = 0; i < m->nhdr && !mb->err; i++) {
+		if (m->hdr[i].id != SIP_HDR_OTHER)
+			continue;
+		mb_res(mb, put3(mb->b, "", &m->hdr[i].name, ": "));
+		mb_res(mb, put_unfolded(mb->b, &m->hdr[i].val));
+		mb_res(mb, puts_(mb->b, "\r\n"));
+	}
 }
 
 int sip_reply_verdict(struct buf *out, const struct sip_msg *req,

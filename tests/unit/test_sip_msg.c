@@ -552,3 +552,33 @@ TEST(msg_framing_stream)
 	CHECK_STR(m->err_reason, "Missing Content-Length");
 	free(m);
 }
+
+TEST(msg_helpers)
+{
+	struct pl t, st, p, ref;
+	uint32_t d;
+	struct sip_msg *m;
+	struct buf *b;
+	struct sip_mb mb;
+
+	CHECK_OK(sip_ctype_parse(&PL("Application/SDP ; charset=utf-8"), &t, &st, &p));
+	CHECK(eq(&t, "Application") && eq(&st, "SDP") && eq(&p, "; charset=utf-8"));
+	CHECK(sip_ctype_is(&PL("application/sdp"), "application", "sdp"));
+	CHECK(!sip_ctype_is(&PL("application/sdpx"), "application", "sdp"));
+	CHECK_EQ(sip_ctype_parse(&PL("application"), &t, &st, &p), -EBADMSG);
+	CHECK_OK(sip_sess_expires_parse(&PL("1800;refresher=uac"), &d, &ref));
+	CHECK(d == 1800 && eq(&ref, "uac"));
+	CHECK_OK(sip_sess_expires_parse(&PL(" 90 "), &d, &ref));
+	CHECK(d == 90 && !ref.p);
+	CHECK_EQ(sip_sess_expires_parse(&PL("x"), &d, &ref), -EBADMSG);
+	/* unknown headers copied in order into a new message */
+	CHECK_OK(sip_msg_new(&m, invite, sizeof(invite) - 1, 0));
+	CHECK_OK(buf_new(&b, 0));
+	sip_mb_init(&mb, b);
+	sip_mb_copy_unknown(&mb, m);
+	CHECK_OK(sip_mb_finish(&mb, NULL, NULL, 0));
+	CHECK_EQ(b->len, 53);
+	CHECK(memcmp(b->data, "X-Custom: one, two\r\nx-lower: a\r\nContent-Length: 0\r\n\r\n", 53) == 0);
+	buf_unref(b);
+	sip_msg_unref(m);
+}
