@@ -80,13 +80,25 @@ static int add_attr(struct sdp_attr *attr, unsigned *nattr, struct pl v)
 	return 0;
 }
 
+/* RFC 4566 token (printable ASCII, no SP) */
+static bool is_token(const struct pl *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->l; i++)
+		if ((unsigned char)t->p[i] <= 0x20 || (unsigned char)t->p[i] >= 0x7f)
+			return false;
+	return t->l > 0;
+}
+
 static int parse_media(struct sdp_media *m, struct pl v)
 {
 	struct pl port, f;
 	const char *slash;
 	uint32_t n;
 
-	if (!sdp_next_field(&v, &m->type) || !sdp_next_field(&v, &port) || !sdp_next_field(&v, &m->proto))
+	if (!sdp_next_field(&v, &m->type) || !sdp_next_field(&v, &port) ||
+	    !sdp_next_field(&v, &m->proto) || !is_token(&m->type) || !is_token(&m->proto))
 		return -EBADMSG;
 	m->nports = 1;
 	slash = pl_chr(&port, '/');
@@ -103,6 +115,8 @@ static int parse_media(struct sdp_media *m, struct pl v)
 	while (sdp_next_field(&v, &f)) {
 		if (m->nfmt == SDP_MAX_FMT)
 			return -E2BIG;
+		if (!is_token(&f))
+			return -EBADMSG;
 		m->fmt[m->nfmt++] = f;
 	}
 	return m->nfmt ? 0 : -EBADMSG;
@@ -135,8 +149,8 @@ int sdp_parse(struct sdp_sess *s, const char *text, size_t len)
 		}
 		if (++nlines > SDP_MAX_LINES)
 			return -E2BIG;
-		if (l < 2 || p[1] != '=')
-			return -EBADMSG;
+		if (l < 2 || p[1] != '=' || memchr(p, '\0', l))
+			return -EBADMSG; /* NUL is never allowed (RFC 4566 byte-string) */
 		v = pl_make(p + 2, l - 2);
 		if (!(have & 1) && p[0] != 'v')
 			return -EBADMSG;

@@ -444,25 +444,66 @@ static bool callid_ok(const struct pl *c)
 	return true;
 }
 
-static bool ctype_ok(const struct pl *v)
+int sip_ctype_parse(const struct pl *s, struct pl *ret_type, struct pl *ret_subtype,
+		    struct pl *ret_params)
 {
-	const char *p = v->p, *end = p + v->l, *q;
-	struct pl params;
+	const char *p = s->p, *end = p + s->l, *q;
+	struct pl type, sub, params;
 
+	if (!p)
+		return -EBADMSG;
+	p = sip_skip_ws(p, end);
 	for (q = p; q < end && sc_is(*q, SC_TOKEN); q++)
 		;
 	if (q == p)
-		return false;
+		return -EBADMSG;
+	type = pl_make(p, (size_t)(q - p));
 	p = sip_skip_ws(q, end);
 	if (p >= end || *p != '/')
-		return false;
+		return -EBADMSG;
 	p = sip_skip_ws(p + 1, end);
 	for (q = p; q < end && sc_is(*q, SC_TOKEN); q++)
 		;
 	if (q == p)
-		return false;
-	params = pl_make(q, (size_t)(end - q));
-	return sip_params_check(&params) == 0;
+		return -EBADMSG;
+	sub = pl_make(p, (size_t)(q - p));
+	params = pl_trim(pl_make(q, (size_t)(end - q)));
+	if (sip_params_check(&params) < 0)
+		return -EBADMSG;
+	if (ret_type)
+		*ret_type = type;
+	if (ret_subtype)
+		*ret_subtype = sub;
+	if (ret_params)
+		*ret_params = params.l ? params : PL_NULL;
+	return 0;
+}
+
+bool sip_ctype_is(const struct pl *s, const char *type, const char *subtype)
+{
+	struct pl t, st;
+
+	return sip_ctype_parse(s, &t, &st, NULL) == 0 && pl_case_eq_str(&t, type) &&
+	       pl_case_eq_str(&st, subtype);
+}
+
+int sip_sess_expires_parse(const struct pl *s, uint32_t *ret_delta, struct pl *ret_refresher)
+{
+	struct pl t = pl_trim(*s), num, params, v;
+	const char *semi = pl_chr(&t, ';');
+
+	num = pl_trim(pl_make(t.p, semi ? (size_t)(semi - t.p) : t.l));
+	params = semi ? pl_make(semi, (size_t)(t.p + t.l - semi)) : PL_NULL;
+	if (!t.p || pl_u32(&num, ret_delta) < 0 || sip_params_check(&params) < 0)
+		return -EBADMSG;
+	if (ret_refresher)
+		*ret_refresher = sip_param_get(&params, "refresher", &v) == 0 ? v : PL_NULL;
+	return 0;
+}
+
+static bool ctype_ok(const struct pl *v)
+{
+	return sip_ctype_parse(v, NULL, NULL, NULL) == 0;
 }
 
 static int once(struct sip_msg *m, enum sip_hdr_id id, const char *reason)

@@ -293,6 +293,14 @@ int sip_via_parse(struct sip_via *ret, const struct pl *s);
 int sip_cseq_parse(struct sip_cseq *ret, const struct pl *s);
 int sip_digest_parse(struct sip_digest *ret, const struct pl *s);
 
+/* Content-Type: "type/subtype *(;param)": 0 or -EBADMSG */
+int sip_ctype_parse(const struct pl *s, struct pl *ret_type, struct pl *ret_subtype,
+		    struct pl *ret_params);
+/* true when the Content-Type value is type/subtype (case-insensitive) */
+bool sip_ctype_is(const struct pl *s, const char *type, const char *subtype);
+/* Session-Expires (RFC 4028): delta-seconds [;refresher=uac|uas] */
+int sip_sess_expires_parse(const struct pl *s, uint32_t *ret_delta, struct pl *ret_refresher);
+
 /* Parameter lookup in a ";a=b;c;d=\"q\"" slice (LWS allowed around ; and =,
  * names case-insensitive): 0 and the value (quotes removed; empty for a
  * value-less param), -ENOENT when absent. */
@@ -360,6 +368,8 @@ int sip_mb_finish(struct sip_mb *mb, const char *ctype, const void *body, size_t
  * and for 100 the Timestamp. Add more headers, then sip_mb_finish(). */
 void sip_mb_reply(struct sip_mb *mb, const struct sip_msg *req, uint16_t code,
 		  const char *reason, const char *to_tag);
+/* copy every header line we do not interpret (SIP_HDR_OTHER), in order */
+void sip_mb_copy_unknown(struct sip_mb *mb, const struct sip_msg *m);
 /* A complete reply from a verdict (adds Unsupported for 420). */
 int sip_reply_verdict(struct buf *out, const struct sip_msg *req,
 		      const struct sip_verdict *v, const char *to_tag);

@@ -24,6 +24,20 @@ static int putpl(struct buf *b, const struct pl *x)
 	return x->p ? put(b, x->p, x->l) : 0;
 }
 
+/* pre, x, post: byte-exact (x may hold NUL from a quoted-pair) */
+static int put3(struct buf *b, const char *pre, const struct pl *x, const char *post)
+{
+	int r = puts_(b, pre);
+
+	if (r == 0)
+		r = putpl(b, x);
+	if (r == 0)
+		r = puts_(b, post);
+	return r;
+}
+
+static int vprintf_(struct buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 static int vprintf_(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list aq;
@@ -89,7 +103,7 @@ static bool all_token(const struct pl *v)
 	if (v->p[0] == '[' && v->p[v->l - 1] == ']')
 		return true;
 	for (i = 0; i < v->l; i++)
-		if (!sc_is(v->p[i], SC_TOKEN))
+		if (!sc_is(v->p[i], SC_TOKEN) && v->p[i] != ':')
 			return false;
 	return true;
 }
@@ -110,7 +124,7 @@ static int print_params(struct buf *b, const struct pl *params, const char *skip
 		if (r == 0 && v.p) {
 			bool q = !all_token(&v);
 
-			r = printf_(b, q ? "=\"%.*s\"" : "=%.*s", PL_FMT(v));
+			r = put3(b, q ? "=\"" : "=", &v, q ? "\"" : "");
 		}
 	}
 	return r;
@@ -149,7 +163,8 @@ int sip_addr_print(struct buf *b, const struct sip_addr *a)
 	int r = 0;
 
 	if (a->dname.p && a->dname.l)
-		r = printf_(b, a->dname_quoted ? "\"%.*s\" " : "%.*s ", PL_FMT(a->dname));
+		r = put3(b, a->dname_quoted ? "\"" : "", &a->dname,
+			 a->dname_quoted ? "\" " : " ");
 	if (r == 0 && angle)
 		r = put(b, "<", 1);
 	if (r == 0)
@@ -246,7 +261,9 @@ void sip_mb_hdr_raw(struct sip_mb *mb, const struct pl *name, const struct pl *v
 		mb->err = -EINVAL;
 		return;
 	}
-	mb_res(mb, printf_(mb->b, "%.*s: %.*s\r\n", PL_FMT(*name), PL_FMT(*val)));
+	mb_res(mb, put3(mb->b, "", name, ": "));
+	if (!mb->err)
+		mb_res(mb, put3(mb->b, "", val, "\r\n"));
 }
 
 void sip_mb_hdr(struct sip_mb *mb, enum sip_hdr_id id, const struct pl *val)
@@ -367,8 +384,24 @@ void sip_mb_reply(struct sip_mb *mb, const struct sip_msg *req, uint16_t code,
 	mb_res(mb, printf_(mb->b, "Call-ID: %.*s\r\nCSeq: %u %.*s\r\n", PL_FMT(req->callid),
 			   req->cseq.num, PL_FMT(req->cseq.method)));
 	h = sip_msg_hdr(req, SIP_HDR_TIMESTAMP, 0);
-	if (code == 100 && h)
-		sip_mb_hdr(mb, SIP_HDR_TIMESTAMP, &h->val);
+	if (code == 100 && h && !mb->err) {
+		mb_res(mb, puts_(mb->b, "Timestamp: "));
+		mb_res(mb, put_unfolded(mb->b, &h->val));
+		mb_res(mb, puts_(mb->b, "\r\n"));
+	}
+}
+
+void sip_mb_copy_unknown(struct sip_mb *mb, const struct sip_msg *m)
+{
+	unsigned i;
+
+	for (i = 0; i < m->nhdr && !mb->err; i++) {
+		if (m->hdr[i].id != SIP_HDR_OTHER)
+			continue;
+		mb_res(mb, put3(mb->b, "", &m->hdr[i].name, ": "));
+		mb_res(mb, put_unfolded(mb->b, &m->hdr[i].val));
+		mb_res(mb, puts_(mb->b, "\r\n"));
+	}
 }
 
 int sip_reply_verdict(struct buf *out, const struct sip_msg *req,
@@ -449,10 +482,13 @@ int sip_msg_print(struct buf *b, const struct sip_msg *m)
 	unsigned i, via_idx = 0;
 	int r;
 
-	if (m->req)
+	if (m->req) {
 		r = printf_(b, "%.*s %.*s SIP/2.0\r\n", PL_FMT(m->method), PL_FMT(m->ruri.str));
-	else
-		r = printf_(b, "SIP/2.0 %u %.*s\r\n", m->scode, PL_FMT(m->reason));
+	} else {
+		r = printf_(b, "SIP/2.0 %u ", m->scode);
+		if (r == 0)
+			r = put3(b, "", &m->reason, "\r\n");
+	}
 	for (i = 0; r == 0 && i < m->nhdr; i++)
 		r = print_hdr(b, m, &m->hdr[i], &via_idx);
 	if (r == 0)

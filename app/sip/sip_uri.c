@@ -328,7 +328,8 @@ int sip_params_check(const struct pl *params)
 					return -EBADMSG;
 				p++;
 			} else {
-				for (p = n; p < end && sc_is(*p, SC_TOKEN); p++)
+				/* token / host (an unbracketed IPv6 received too) */
+				for (p = n; p < end && (sc_is(*p, SC_TOKEN) || *p == ':'); p++)
 					;
 				if (p == n)
 					return -EBADMSG;
