@@ -227,6 +227,33 @@ int mstream_send_rtp(struct mstream *m, uint8_t *pkt, size_t len, bool store)
 	return 0;
 }
 
+/* Source selection (RFC 3550 8.2, A.1). A packet carrying our own SSRC is
+ * a collision: we move, the packet is never taken. With the far end's SSRC
+ * known from SDP only it is taken. Otherwise a new source must pass
+ * probation (two packets in sequence), and replaces the current one only
+ * after that has been silent for 2 s. */
+bool mstream_source_ok(struct mstream *m, uint32_t ssrc, uint16_t seq, uint64_t now)
+{
+	if (ssrc == m->ssrc) {
+		atomic_store(&m->ssrc_collision, true);
+		return false;
+	}
+	if (m->p.remote_ssrc)
+		return ssrc == m->p.remote_ssrc;
+	if (m->have_remote && ssrc == m->remote_ssrc)
+		return true;
+	if (m->have_remote && now - m->last_valid_us < 2000000)
+		return false;
+	if (ssrc == m->cand_ssrc && (uint16_t)(m->cand_seq + 1) == seq) {
+		m->cand_seq = seq;
+		return ++m->cand_n >= 2;
+	}
+	m->cand_ssrc = ssrc;
+	m->cand_seq = seq;
+	m->cand_n = 1;
+	return false;
+}
+
 /* --- RTCP ----------------------------------------------------------------- */
 
 static void rtcp_send(struct mstream *m, const uint8_t *in, size_t len)

@@ -58,6 +58,8 @@ struct msess_stream {
 	uint8_t rtx_pt;             /* RFC 4588 RTX payload type, 0: none */
 	uint32_t ssrc;              /* our SSRC (0: random) */
 	uint32_t rtx_ssrc;          /* our RTX SSRC (0: random) */
+	uint32_t remote_ssrc;       /* the far end's SSRC from SDP (0: unknown:
+	                               the first source that passes probation) */
 	struct net_addr local;      /* RTP bind address (port 0: any) */
 	struct net_addr remote;     /* where to send RTP */
 	struct net_addr remote_rtcp;/* where to send RTCP (ignored with mux) */

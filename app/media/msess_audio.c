@@ -109,6 +109,14 @@ static void asrc_release(struct msess_asrc *a)
 	memset(a, 0, sizeof(*a));
 }
 
+static struct msess_asrc *asrc_find_used(struct msess *s, uint32_t ssrc)
+{
+	for (int i = 0; i < MSESS_MAX_ASRC; i++)
+		if (s->asrc_rx[i].used && s->asrc_rx[i].ssrc == ssrc)
+			return &s->asrc_rx[i];
+	return NULL;
+}
+
 /* a slot for ssrc: existing, free, or one idle for ASRC_IDLE_US; jb_lock held */
 static struct msess_asrc *asrc_get(struct msess *s, uint32_t ssrc, uint64_t now)
 {
@@ -164,13 +172,19 @@ void msess_audio_rx(struct msess *s, uint8_t *pkt, size_t len, uint64_t now)
 	if (rtp_hdr_decode(&h, pkt, plen) < 0 || h.pt != m->p.pt || h.payload_len == 0)
 		goto malformed;
 	if (h.ssrc == m->ssrc) {
-		atomic_store(&m->ssrc_collision, true);
 		pthread_mutex_lock(&s->stats_lock);
 		as->ssrc_collisions++;
 		pthread_mutex_unlock(&s->stats_lock);
 	}
 	pthread_mutex_lock(&s->jb_lock);
-	a = asrc_get(s, h.ssrc, now);
+	a = asrc_find_used(s, h.ssrc);
+	/* a new stream needs the same admission as video (probation, never
+	 * our own SSRC); mixing several admitted streams is allowed */
+	if (!a) {
+		m->have_remote = false;
+		if (mstream_source_ok(m, h.ssrc, h.seq, now))
+			a = asrc_get(s, h.ssrc, now);
+	}
 	if (a) {
 		a->last_us = now;
 		(void)rtp_rx_stats_packet(&a->rxs, h.seq, h.ts, (uint32_t)(now * 48 / 1000),

@@ -75,7 +75,11 @@ struct mstream {
 	struct nack_gen *nack;          /* video with nack */
 	uint64_t last_pli_us;
 	uint8_t fir_seq;
-	uint64_t last_rx_us;
+	uint64_t last_rx_us;            /* any packet */
+	uint64_t last_valid_us;         /* last packet of the source we decode */
+	uint32_t cand_ssrc;             /* a new source on probation */
+	uint16_t cand_seq;
+	unsigned cand_n;
 	bool timeout_sent;
 	uint64_t next_rtcp_us;
 
@@ -141,6 +145,8 @@ struct msess {
 
 /* msess.c */
 void msess_post(struct msess *s, enum msess_event ev, int64_t val);
+/* rx thread: may a packet of ssrc/seq be taken as the far end's source? */
+bool mstream_source_ok(struct mstream *m, uint32_t ssrc, uint16_t seq, uint64_t now);
 int mstream_send_rtp(struct mstream *m, uint8_t *pkt, size_t len, bool store);
 void msess_flog(struct msess *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint32_t mstream_rtp_ts(const struct mstream *m, uint64_t mono_us);

@@ -416,8 +416,6 @@ void msess_video_rx(struct msess *s, uint8_t *pkt, size_t len, uint64_t now)
 	if (rtp_hdr_decode(&h, pkt, plen) < 0)
 		goto malformed;
 	if (h.ssrc == m->ssrc) {
-		/* the far end uses our SSRC: we move (RFC 3550 8.2) */
-		atomic_store(&m->ssrc_collision, true);
 		pthread_mutex_lock(&s->stats_lock);
 		vs->ssrc_collisions++;
 		pthread_mutex_unlock(&s->stats_lock);
@@ -425,6 +423,7 @@ void msess_video_rx(struct msess *s, uint8_t *pkt, size_t len, uint64_t now)
 	if (m->p.rtx_pt && h.pt == m->p.rtx_pt) {
 		uint16_t osn;
 
+		/* RTX of the source we decode (RFC 4588: its own SSRC) */
 		if (!m->have_remote ||
 		    rtx_decap(pkt, plen, m->remote_ssrc, m->p.pt, &plen, &osn) < 0 ||
 		    rtp_hdr_decode(&h, pkt, plen) < 0)
@@ -432,9 +431,9 @@ void msess_video_rx(struct msess *s, uint8_t *pkt, size_t len, uint64_t now)
 		rtx = true;
 	} else if (h.pt != m->p.pt) {
 		goto malformed;
-	}
-	if (!m->have_remote || (h.ssrc != m->remote_ssrc && !rtx &&
-				now - m->last_rx_us > 2000000)) {
+	} else if (!mstream_source_ok(m, h.ssrc, h.seq, now)) {
+		goto malformed;
+	} else if (!m->have_remote || h.ssrc != m->remote_ssrc) {
 		/* first source, or the old one went silent: (re)start */
 		m->have_remote = true;
 		m->remote_ssrc = h.ssrc;
@@ -442,9 +441,8 @@ void msess_video_rx(struct msess *s, uint8_t *pkt, size_t len, uint64_t now)
 		if (m->nack)
 			nack_gen_reset(m->nack);
 		h264_depkt_reset(s->depkt);
-	} else if (h.ssrc != m->remote_ssrc) {
-		goto malformed; /* a second video source: not ours to decode */
 	}
+	m->last_valid_us = now;
 	pthread_mutex_lock(&s->stats_lock);
 	vs->packets_recv++;
 	vs->bytes_recv += plen;

@@ -104,6 +104,8 @@ static int stream_from(const struct sdp_sess *ls, const struct sdp_sess *rs, con
 	} else if (sdp_media_ssrc(lm, &ssrc) == 0) {
 		st->ssrc = ssrc;
 	}
+	if (sdp_media_fid(rm, &ssrc, &rtx_ssrc) == 0 || sdp_media_ssrc(rm, &ssrc) == 0)
+		st->remote_ssrc = ssrc;
 	st->rtcp_mux = sdp_media_attr(lm, "rtcp-mux", 0) && sdp_media_attr(rm, "rtcp-mux", 0);
 	{
 		enum sdp_dir d = sdp_media_dir(ls, lm);
