@@ -98,7 +98,11 @@ struct h264_depkt_conf {
 					   are buffered (0: 2; UINT32_MAX: off) */
 	uint64_t max_wait_us;           /* ... or once the gap is this old
 					   (0: no time limit; needs put/poll
-					   with arrival times) */
+					   with arrival times). With NACK/RTX,
+					   set reorder_frames to UINT32_MAX and
+					   this to about one RTT plus margin,
+					   and call h264_depkt_poll() from a
+					   timer. */
 	bool drop_after_loss;           /* in keyframe-needed state, drop
 					   non-IDR AUs instead of delivering them
 					   with H264_AU_AFTER_LOSS */

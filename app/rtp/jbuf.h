@@ -15,8 +15,10 @@
  * relative transit time over a sliding window, clamped to [min, max]); the
  * delay follows the target without time-stretching: frames are dropped or
  * concealment frames inserted, preferably during silence (tiny packets, or
- * packets under half the stream's typical size), and slowly otherwise. Handles sequence/timestamp wrap, duplicates, reordering,
- * very late packets (dropped, counted) and SSRC change (reset).
+ * packets under half the stream's typical size), and slowly otherwise.
+ * Handles sequence/timestamp wrap, duplicates, reordering, very late packets
+ * (dropped, counted) and SSRC change (reset). Packets should last frame_ms
+ * (the Opus TOC gives each packet's duration, reported in .samples).
  * Neither put() nor get() allocates, blocks or logs: usable from a real-time
  * audio thread. Not thread-safe: the caller serializes put() and get().
  */
