@@ -192,15 +192,17 @@ void msess_audio_rx(struct msess *s, uint8_t *pkt, size_t len, uint64_t now)
 		(void)jbuf_put(a->jb, h.ssrc, h.seq, h.ts, pkt + h.hdr_len, h.payload_len, now);
 	}
 	pthread_mutex_unlock(&s->jb_lock);
+	if (!a)
+		goto malformed; /* not an admitted source (or no free slot) */
 	pthread_mutex_lock(&s->stats_lock);
 	as->packets_recv++;
 	as->bytes_recv += plen;
-	if (a) {
+	{
 		as->lost = rtp_rx_stats_lost(&a->rxs);
 		as->jitter_ms = rtp_rx_stats_jitter(&a->rxs) / 48.0;
 	}
 	pthread_mutex_unlock(&s->stats_lock);
-	if (!s->first_audio && a) {
+	if (!s->first_audio) {
 		s->first_audio = true;
 		msess_post(s, MSESS_EV_FIRST_AUDIO, 0);
 	}

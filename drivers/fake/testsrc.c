@@ -296,6 +296,21 @@ static int testsrc_read(void *priv, struct vframe **ret)
 	return 0;
 }
 
+/* "seek": the next frame read is frame number value (a reference instance
+ * regenerates any frame of another instance: every frame is a function of
+ * its number below the stamp band) */
+static int testsrc_control(void *priv, const char *name, int value)
+{
+	struct testsrc *s = priv;
+
+	if (strcmp(name, "seek") != 0)
+		return -EOPNOTSUPP;
+	if (value < 0)
+		return -EINVAL;
+	s->clk.n = (uint64_t)value;
+	return 0;
+}
+
 const struct vidsrc_ops testsrc_vidsrc_ops = {
 	.name = "testsrc",
 	.api_version = DRV_API_VERSION,
@@ -303,4 +318,5 @@ const struct vidsrc_ops testsrc_vidsrc_ops = {
 	.open = testsrc_open,
 	.close = testsrc_close,
 	.read = testsrc_read,
+	.control = testsrc_control,
 };

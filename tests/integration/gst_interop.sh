@@ -28,6 +28,8 @@ for mode in plain srtp; do
 	# --- 2. GStreamer sends, we receive ---
 	sdp_pair "$d" 47000 47100 $suite
 	sed -i '/^m=/a a=recvonly' "$d/a.sdp"    # we only receive
+	# GStreamer's side sends with its own SSRCs (gst_send): say so in its SDP
+	sed -i 's/^a=ssrc-group.*//; s/^a=ssrc:52222 /a=ssrc:287454020 /; s/^a=ssrc:51111 /a=ssrc:1432778632 /; /^$/d' "$d/b.sdp"
 	"$BIN/rakwon-media" --local "$d/a.sdp" --remote "$d/b.sdp" --duration $((SECS + 3)) \
 		--vidsink y4m --vidsink-args "path=$d/ours.y4m" --audsink wav --audsink-args "path=$d/ours.wav" \
 		--stats "$d/r.json" 2> "$d/r.err" &

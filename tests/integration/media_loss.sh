@@ -6,6 +6,8 @@
 . tests/lib/common.sh
 DUR=${MEDIA_SECS:-20}
 sdp_pair "$W" 45000 45100
+sed -i '/^m=/a a=sendonly' "$W/a.sdp"
+sed -i '/^m=/a a=recvonly' "$W/b.sdp"
 # b sends through the relay too: its view of a has the relay's ports
 sed -e 's/^m=audio 45000/m=audio 45200/; s/^m=video 45002/m=video 45202/' "$W/a.sdp" > "$W/a_via_relay.sdp"
 sed -e 's/^m=audio 45100/m=audio 45200/; s/^m=video 45102/m=video 45202/' "$W/b.sdp" > "$W/b_via_relay.sdp"
