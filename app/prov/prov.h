@@ -121,8 +121,9 @@ void prov_client_stats(const struct prov_client *c, struct prov_client_stats *re
 /* --- helpers (also used by provd) --------------------------------------- */
 /* Write data atomically: path.tmp (O_CLOEXEC, mode) + fsync + rename +
  * fsync of the directory. Either the old or the new file survives a crash.
- * fault_step (tests): if >0, _exit(99) before that step (1: after the temp
- * write, 2: after fsync, 3: after rename); 0 in production. */
+ * fault_step (tests): if >0, _exit(99) at that point (1: temp file half
+ * written, 2: written, before fsync, 3: synced, before rename, 4: renamed,
+ * before the directory fsync); 0 in production. */
 int prov_file_write_atomic(const char *path, const void *data, size_t len,
 			   unsigned mode, int fault_step);
 /* Read a whole file (max bytes) into a malloc'd NUL-terminated string. */
