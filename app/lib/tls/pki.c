@@ -1,4 +1,5 @@
 /* pki.c: ECDSA P-256 keys, CSRs, certificate issuing and signatures (see pki.h). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -384,20 +385,34 @@ static void fmt_time(time_t t, char out[15])
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-/* subjectAltName with one dNSName: SEQUENCE { [2] IA5String } */
+/* subjectAltName: SEQUENCE { [2] dNSName, and [7] iPAddress when the name
+ * is a numeric address (OpenSSL matches IPs only there; mbedTLS 2.28
+ * compares the dNSName text) } */
 static int set_san(mbedtls_x509write_cert *w, const char *dns)
 {
-	unsigned char buf[300], *p = buf + sizeof(buf);
-	size_t n = strlen(dns);
+	unsigned char buf[400], *p = buf + sizeof(buf), ip[16];
+	size_t n = strlen(dns), iplen = 0;
 	int len = 0, l;
 
 	if (n > 253)
 		return -EINVAL;
+	if (inet_pton(AF_INET, dns, ip) == 1)
+		iplen = 4;
+	else if (inet_pton(AF_INET6, dns, ip) == 1)
+		iplen = 16;
+	if (iplen) {
+		l = mbedtls_asn1_write_raw_buffer(&p, buf, ip, iplen);
+		if (l < 0)
+			return -EINVAL;
+		len += l;
+		len += mbedtls_asn1_write_len(&p, buf, iplen);
+		len += mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7);
+	}
 	l = mbedtls_asn1_write_raw_buffer(&p, buf, (const unsigned char *)dns, n);
 	if (l < 0)
 		return -EINVAL;
 	len += l;
-	len += mbedtls_asn1_write_len(&p, buf, (size_t)len);
+	len += mbedtls_asn1_write_len(&p, buf, n);
 	len += mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2);
 	len += mbedtls_asn1_write_len(&p, buf, (size_t)len);
 	len += mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE);
