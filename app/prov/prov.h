@@ -90,6 +90,7 @@ struct prov_client_opts {
 	unsigned defer_recheck_s;    /* in_call re-check period (default 5) */
 	prov_discover_h discover;
 	void *discover_arg;
+	int fault_step;              /* tests only: see prov_file_write_atomic */
 };
 
 int prov_client_new(struct prov_client **ret, struct loop *l,
