@@ -487,7 +487,7 @@ static void h_admin(const struct http_req *req, struct http_resp *rs, void *arg)
 
 	if (!admin_ok(p, req, rs))
 		return;
-	if ((!strcmp(req->method, "POST") || !strcmp(req->method, "PUT")) &&
+	if ((!strcmp(req->method, "POST") || !strcmp(req->method, "PUT")) && req->body_len &&
 	    api_body_json(p, req, rs, &body) < 0)
 		return;
 	sub = strchr(rest, '/');

@@ -437,6 +437,7 @@ static void h_firmware(const struct http_req *req, struct http_resp *rs, void *a
 	}
 	p->m.fw_downloads++;
 	http_resp_file(rs, "application/octet-stream", fd, 0, (size_t)size);
+	http_resp_rate_limit(rs, p->fw_rate);
 }
 
 static void h_directory(const struct http_req *req, struct http_resp *rs, void *arg)

@@ -47,6 +47,8 @@ static const struct conf_def defs[] = {
 	  .doc = "Seconds between device polls, announced to devices." },
 	{ .key = "cert_days", .type = CONF_INT, .def = "730", .min = 1, .max = 3650,
 	  .doc = "Validity of issued device certificates in days." },
+	{ .key = "fw_rate_kbps", .type = CONF_INT, .def = "0", .min = 0, .max = 10000000,
+	  .doc = "Pace each firmware download to this many KiB/s (0: unlimited)." },
 	{ .key = "max_conns", .type = CONF_INT, .def = "1024", .min = 1, .max = 100000,
 	  .doc = "Simultaneous connections." },
 	{ .key = "log", .type = CONF_STR, .def = "info", .flags = CONF_RUNTIME,
@@ -110,6 +112,7 @@ static int setup(struct provd *p)
 	snprintf(p->state_dir, sizeof(p->state_dir), "%s", conf_str(p->conf, "state_dir"));
 	p->poll_interval = (unsigned)conf_int(p->conf, "poll_interval");
 	p->cert_days = (unsigned)conf_int(p->conf, "cert_days");
+	p->fw_rate = (uint64_t)conf_int(p->conf, "fw_rate_kbps") * 1024;
 	if (mkdir(p->state_dir, 0700) < 0 && errno != EEXIST)
 		return log_err_errno(provd, -errno, "mkdir %s: %m", p->state_dir);
 	snprintf(path, sizeof(path), "%s/firmware", p->state_dir);

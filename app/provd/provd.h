@@ -50,6 +50,7 @@ struct provd {
 	char state_dir[512];
 	unsigned poll_interval;
 	unsigned cert_days;
+	uint64_t fw_rate;               /* bytes/s per firmware download, 0: unlimited */
 	struct provd_metrics m;
 	uint64_t started_us;
 };

@@ -114,6 +114,9 @@ int http_resp_error(struct http_resp *rs, int status, const char *fmt, ...)
 int http_resp_file(struct http_resp *rs, const char *ctype, int fd, off_t off, size_t len);
 /* Close the connection after this response. */
 void http_resp_close(struct http_resp *rs);
+/* Pace a file body to about bytes_per_s (0: unlimited), e.g. so firmware
+ * downloads of a fleet do not saturate the uplink. */
+void http_resp_rate_limit(struct http_resp *rs, uint64_t bytes_per_s);
 
 const char *http_status_text(int status);
 

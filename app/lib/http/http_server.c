@@ -59,6 +59,7 @@ struct http_resp {
 	int file_fd;
 	off_t file_off;
 	size_t file_len;
+	uint64_t rate;           /* file body bytes per second, 0: unlimited */
 	bool close;
 	bool oom;
 };
@@ -70,6 +71,8 @@ struct conn {
 	char peer[64];
 	enum conn_state st;
 	struct loop_timer timer;
+	struct loop_timer pace;   /* resumes a rate-limited file body */
+	uint64_t file_t0, file_sent;
 	char *in;
 	size_t in_len, in_cap;
 	size_t head_len;          /* parsed head length, 0 while reading it */
@@ -200,6 +203,11 @@ void http_resp_close(struct http_resp *rs)
 	rs->close = true;
 }
 
+void http_resp_rate_limit(struct http_resp *rs, uint64_t bytes_per_s)
+{
+	rs->rate = bytes_per_s;
+}
+
 static void resp_reset(struct http_resp *rs)
 {
 	free(rs->hdrs);
@@ -265,6 +273,7 @@ static void conn_close(struct conn *c)
 	struct http_server *s = c->s;
 
 	loop_timer_stop(s->l, &c->timer);
+	loop_timer_stop(s->l, &c->pace);
 	(void)loop_fd_del(s->l, c->fd);
 	if (c->tls) {
 		(void)tls_close_notify(c->tls);
@@ -421,6 +430,7 @@ static void conn_next(struct conn *c)
 	c->in_len -= used;
 	c->head_len = c->body_len = 0;
 	c->continue_sent = false;
+	c->file_t0 = c->file_sent = 0;
 	c->st = C_HEAD;
 	resp_reset(&c->resp);
 	free(c->out);
@@ -534,11 +544,21 @@ static int conn_write(struct conn *c)
 		if (c->fbuf_off == c->fbuf_len) {
 			size_t want = c->resp.file_len < FILE_CHUNK ? c->resp.file_len : FILE_CHUNK;
 
+			if (c->resp.rate) {
+				uint64_t now = loop_now_us(c->s->l), allowed;
+
+				if (!c->file_t0)
+					c->file_t0 = now;
+				allowed = FILE_CHUNK + (now - c->file_t0) * c->resp.rate / 1000000;
+				if (c->file_sent >= allowed)
+					return -EBUSY;   /* over budget: pause */
+			}
 			n = pread(c->resp.file_fd, c->fbuf, want, c->resp.file_off);
 			if (n <= 0)
 				return -EIO;    /* file shrank: the length is a lie, drop */
 			c->fbuf_len = (size_t)n;
 			c->fbuf_off = 0;
+			c->file_sent += (size_t)n;
 			c->resp.file_off += n;
 			c->resp.file_len -= (size_t)n;
 		}
@@ -546,7 +566,20 @@ static int conn_write(struct conn *c)
 		if (n < 0)
 			return (int)n;
 		c->fbuf_off += (size_t)n;
+		/* a long download is fine as long as it progresses */
+		conn_arm(c, c->s->lim.req_timeout_us);
 	}
+}
+
+static void conn_io(struct loop *l, int fd, uint32_t ev, void *arg);
+
+static void pace_cb(struct loop *l, struct loop_timer *t, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)t;
+	(void)loop_fd_mod(l, c->fd, EPOLLOUT);
+	conn_io(l, c->fd, EPOLLOUT, c);
 }
 
 static void conn_io(struct loop *l, int fd, uint32_t ev, void *arg)
@@ -605,6 +638,14 @@ static void conn_io(struct loop *l, int fd, uint32_t ev, void *arg)
 			break;
 		case C_WRITE:
 			r = conn_write(c);
+			if (r == -EBUSY) {
+				/* rate limit: sleep one chunk's worth, without EPOLLOUT */
+				(void)loop_fd_mod(l, c->fd, 0);
+				(void)loop_timer_start(l, &c->pace, FILE_CHUNK * 1000000ULL /
+						       c->resp.rate + 1000, 0, pace_cb, c);
+				conn_arm(c, c->s->lim.req_timeout_us);
+				return;
+			}
 			if (r == -EAGAIN) {
 				(void)loop_fd_mod(l, c->fd, c->tls ? tls_want(c->tls) : EPOLLOUT);
 				return;
