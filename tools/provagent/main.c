@@ -33,6 +33,7 @@ struct agent {
 	struct prov_client *c;
 	const char *in_call_file, *fail_file, *unreg_file, *fw_dir, *state_dir;
 	struct loop_timer report;
+	struct loop_timer status;       /* rewrites agent.status every 200 ms */
 	unsigned applies;
 	int exit_after;
 };
@@ -134,6 +135,13 @@ static void cb_event(enum prov_state s, const char *msg, void *arg)
 	write_status(a);
 }
 
+static void on_status(struct loop *l, struct loop_timer *t, void *arg)
+{
+	(void)l;
+	(void)t;
+	write_status(arg);
+}
+
 static void on_signal(struct loop *l, int signo, void *arg)
 {
 	(void)signo;
@@ -225,10 +233,12 @@ int main(int argc, char **argv)
 	(void)loop_signal_add(a.l, SIGINT, on_signal, NULL);
 	(void)loop_signal_add(a.l, SIGTERM, on_signal, NULL);
 	write_status(&a);
+	(void)loop_timer_start(a.l, &a.status, 200000, 200000, on_status, &a);
 	prov_client_start(a.c);
 	r = loop_run(a.l);
 	write_status(&a);
 	loop_timer_stop(a.l, &a.report);
+	loop_timer_stop(a.l, &a.status);
 	prov_client_free(a.c);
 	loop_free(a.l);
 	return r < 0 ? 1 : 0;
