@@ -71,6 +71,9 @@ int prov_request(struct prov_client *c, const char *method, const char *path,
 int prov_on_tls_tofu(struct tls *t, void *arg);
 void prov_after_enroll(struct prov_client *c);
 
+/* prov_srv.c: best SRV record of a DNS answer as "https://host:port" */
+int prov_srv_parse(const uint8_t *msg, size_t len, char *url, size_t urllen);
+
 /* prov_enroll.c */
 void prov_enroll(struct prov_client *c);
 /* Heartbeat, then firmware if offered, then schedule the next cycle. */

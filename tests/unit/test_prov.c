@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "prov/prov.h"
+#include "prov/prov_int.h"
 #include "prov/prov_template.h"
 #include "test.h"
 
@@ -91,4 +92,26 @@ TEST(atomic_write_and_read)
 	free(s);
 	CHECK_EQ(prov_file_read("/nonexistent/x", 10, &s, &len), -ENOENT);
 	CHECK_EQ(prov_file_write_atomic("/nonexistent/x", "a", 1, 0600, 0), -ENOENT);
+}
+
+TEST(srv_answer_parse)
+{
+	/* answer for _rakwon-prov._tcp.example.org: two SRV records, the
+	 * priority 5 one wins; the second target uses a compression pointer */
+	static const uint8_t msg[] = {
+		0x12, 0x34, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0,
+		12, '_', 'r', 'a', 'k', 'w', 'o', 'n', '-', 'p', 'r', 'o', 'v',
+		4, '_', 't', 'c', 'p', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'o', 'r', 'g', 0,
+		0, 33, 0, 1,
+		0xc0, 12, 0, 33, 0, 1, 0, 0, 0, 60, 0, 11, 0, 10, 0, 1, 0x20, 0xfb,
+		2, 'p', '2', 0xc0, 30,
+		0xc0, 12, 0, 33, 0, 1, 0, 0, 0, 60, 0, 11, 0, 5, 0, 1, 0x20, 0xfb,
+		2, 'p', '1', 0xc0, 30,
+	};
+	char url[128];
+
+	CHECK_OK(prov_srv_parse(msg, sizeof(msg), url, sizeof(url)));
+	CHECK_STR(url, "https://p1.example.org:8443");
+	CHECK_EQ(prov_srv_parse(msg, sizeof(msg) - 3, url, sizeof(url)), -EINVAL);
+	CHECK_EQ(prov_srv_parse(msg, 11, url, sizeof(url)), -EINVAL);
 }

@@ -10,6 +10,7 @@
  * It writes STATE_DIR/agent.status (key=value lines) after every event.
  *
  *   rakwon-provagent --url URL --state DIR --config FILE --serial S [options]
+ *   (--srv-domain D instead of --url: discover by DNS SRV _rakwon-prov._tcp.D)
  *   rakwon-provagent --atomic-loop FILE   rewrite FILE forever (crash tests)
  */
 #include <errno.h>
@@ -142,6 +143,11 @@ static void on_status(struct loop *l, struct loop_timer *t, void *arg)
 	write_status(arg);
 }
 
+static int discover_srv(char *url, size_t len, void *arg)
+{
+	return prov_discover_srv(arg, url, len);
+}
+
 static void on_signal(struct loop *l, int signo, void *arg)
 {
 	(void)signo;
@@ -178,7 +184,7 @@ int main(int argc, char **argv)
 		{ "unregistered-file", 1, NULL, 'r' }, { "fw-dir", 1, NULL, 'd' },
 		{ "exit-after", 1, NULL, 'x' }, { "fault-step", 1, NULL, 'F' },
 		{ "backoff-max", 1, NULL, 'b' }, { "atomic-loop", 1, NULL, 'A' },
-		{ "log", 1, NULL, 'l' }, { NULL, 0, NULL, 0 },
+		{ "log", 1, NULL, 'l' }, { "srv-domain", 1, NULL, 'D' }, { NULL, 0, NULL, 0 },
 	};
 	struct prov_client_opts o = { 0 };
 	struct prov_client_cbs cbs = { .apply = cb_apply, .in_call = cb_in_call,
@@ -209,6 +215,7 @@ int main(int argc, char **argv)
 		case 'F': o.fault_step = atoi(optarg); break;
 		case 'A': return atomic_loop(optarg);
 		case 'l': (void)log_set_spec(optarg); break;
+		case 'D': o.discover = discover_srv; o.discover_arg = optarg; break;
 		default:
 			fprintf(stderr, "see the comment at the top of tools/provagent/main.c\n");
 			return 2;
