@@ -376,13 +376,13 @@ out:
 }
 
 /* --- certificates -------------------------------------------------------- */
-static void fmt_time(time_t t, char out[15])
+static void fmt_time(time_t t, char out[16])
 {
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
-	snprintf(out, 15, "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (!strftime(out, 16, "%Y%m%d%H%M%S", &tm))
+		strcpy(out, "99991231235959");
 }
 
 /* subjectAltName: SEQUENCE { [2] dNSName, and [7] iPAddress when the name
@@ -430,7 +430,7 @@ static int issue(mbedtls_pk_context *subject_pk, const struct pki_issue *is,
 {
 	mbedtls_x509write_cert w;
 	unsigned char ser[8], *buf;
-	char nb[15], na[15];
+	char nb[16], na[16];
 	struct tls_rng rng;
 	mbedtls_mpi serial;
 	time_t now = time(NULL);
