@@ -188,7 +188,7 @@ static int run(const struct run_opts *o, int *cli_rc, int *srv_rc, char *srv_pee
 	struct side cs = { 0 }, ss = { 0 };
 	struct tls_conf *cc;
 	struct loop *l;
-	int a, b, r;
+	int a = -1, b = -1, r;
 
 	r = loop_new(&l);
 	if (r < 0)
