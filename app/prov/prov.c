@@ -467,6 +467,17 @@ int prov_client_new(struct prov_client **ret, struct loop *l, const struct prov_
 	    (o->enroll_token && !c->o.enroll_token) || (o->ca_file && !c->o.ca_file) ||
 	    (o->fw_pubkey_file && !c->o.fw_pubkey_file) || (o->server_url && !c->url))
 		goto fail;
+	if (c->url) {
+		struct http_url u;
+		size_t n = strlen(c->url);
+
+		if (http_url_parse(c->url, &u) < 0 || !u.tls) {
+			r = -EINVAL;
+			goto fail;
+		}
+		while (n && c->url[n - 1] == '/')
+			c->url[--n] = '\0';     /* paths are appended */
+	}
 	(void)pki_random(&c->rng, sizeof(c->rng));
 	c->rng |= 1;
 	if (mkdir(c->state_dir, 0700) < 0 && errno != EEXIST) {
