@@ -110,6 +110,7 @@ int prov_tls_setup(struct prov_client *c)
 	int r;
 
 	c->tls = tls_conf_unref(c->tls);
+	c->session = tls_session_free(c->session);
 	c->enrolled = false;
 	r = tls_conf_new(&t, TLS_CLIENT);
 	if (r < 0)
@@ -354,6 +355,8 @@ int prov_request(struct prov_client *c, const char *method, const char *path,
 	o.max_body = max;
 	o.body_fd = fd;
 	o.on_tls = c->have_ca ? NULL : prov_on_tls_tofu;
+	/* abbreviated handshakes for the polls: no public-key operations */
+	o.session = c->enrolled ? &c->session : NULL;
 	r = http_request(&c->call, c->l, &o, cb, c);
 	if (r < 0) {
 		c->call = NULL;
@@ -531,6 +534,7 @@ struct prov_client *prov_client_free(struct prov_client *c)
 	loop_timer_stop(c->l, &c->timer);
 	loop_timer_stop(c->l, &c->verify_timer);
 	tls_conf_unref(c->tls);
+	tls_session_free(c->session);
 	pki_key_free(c->fw_pub);
 	json_free(c->fw);
 	if (c->fw_fd >= 0)

@@ -29,6 +29,7 @@ struct prov_client {
 	/* main loop only */
 	enum prov_state st;
 	struct tls_conf *tls;           /* enrollment or mutual-TLS client conf */
+	struct tls_session *session;    /* resumption across polls (tickets) */
 	bool have_ca, enrolled;
 	char *tofu_ca;                  /* CA seen on first contact (not yet pinned) */
 	struct http_call *call;         /* at most one request in flight */

@@ -33,6 +33,7 @@ static void h_hello(const struct http_req *req, struct http_resp *rs, void *arg)
 
 		tls_peer_cn(req->tls, cn, sizeof(cn));
 		json_obj_set_str(j, "cn", cn);
+		json_obj_set_bool(j, "resumed", tls_resumed(req->tls));
 	}
 	http_resp_json(rs, 200, j);
 	json_free(j);
@@ -358,6 +359,7 @@ TEST(https_mutual)
 	char *ca, *srv, *cli, *skp, *dkp, url[128];
 	struct tls_conf *sc, *cc;
 	struct http_request_opts o = { 0 };
+	struct tls_session *sess = NULL;
 	struct http_server *s;
 	struct loop *l;
 	struct cres c;
@@ -374,6 +376,7 @@ TEST(https_mutual)
 	CHECK_OK(tls_conf_set_cert_key_pem(sc, srv, strlen(srv), skp, strlen(skp)));
 	CHECK_OK(tls_conf_set_ca_pem(sc, ca, strlen(ca)));
 	CHECK_OK(tls_conf_set_verify(sc, TLS_VERIFY_OPTIONAL));
+	CHECK_OK(tls_conf_set_tickets(sc, 600));
 	CHECK_OK(tls_conf_new(&cc, TLS_CLIENT));
 	CHECK_OK(tls_conf_set_ca_pem(cc, ca, strlen(ca)));
 	CHECK_OK(tls_conf_set_cert_key_pem(cc, cli, strlen(cli), dkp, strlen(dkp)));
@@ -387,7 +390,17 @@ TEST(https_mutual)
 	CHECK_OK(get(l, &o, &c));
 	CHECK_EQ(c.err, 0);
 	CHECK_EQ(c.status, 200);
-	CHECK_STR(c.body, "{\"path\":\"/hello\",\"body\":5,\"rest\":\"\",\"cn\":\"dev-7\"}");
+	CHECK_STR(c.body, "{\"path\":\"/hello\",\"body\":5,\"rest\":\"\",\"cn\":\"dev-7\","
+		  "\"resumed\":false}");
+	/* with a session: the second connection resumes, identity intact */
+	o.session = &sess;
+	CHECK_OK(get(l, &o, &c));
+	CHECK(sess);
+	CHECK_OK(get(l, &o, &c));
+	CHECK_EQ(c.status, 200);
+	CHECK_STR(c.body, "{\"path\":\"/hello\",\"body\":5,\"rest\":\"\",\"cn\":\"dev-7\","
+		  "\"resumed\":true}");
+	tls_session_free(sess);
 	http_server_free(s);
 	loop_free(l);
 	tls_conf_unref(sc);

@@ -140,6 +140,10 @@ struct http_request_opts {
 	size_t max_body;             /* response body limit (default 1 MiB) */
 	size_t max_header_bytes;     /* default 16 KiB */
 	int body_fd;                 /* >0: stream a 2xx body into this fd */
+	/* TLS session resumption (optional): offered if *session is set; after
+	 * a full handshake *session is replaced by the new session (owned by
+	 * the caller: free with tls_session_free). Must outlive the call. */
+	struct tls_session **session;
 };
 
 struct http_response {

@@ -50,6 +50,7 @@ struct http_call {
 	http_done_h cb;
 	void *arg;
 	int (*on_tls)(struct tls *t, void *arg);
+	struct tls_session **session;
 	int err;                       /* result to deliver */
 	char *out;
 	size_t out_len, out_off;
@@ -223,6 +224,8 @@ static void on_io(struct loop *l, int fd, uint32_t ev, void *arg)
 					fail(c, r);
 					return;
 				}
+				if (c->session && *c->session)
+					(void)tls_session_set(c->tls, *c->session);
 				c->st = K_HANDSHAKE;
 			} else {
 				c->st = K_SEND;
@@ -243,6 +246,14 @@ static void on_io(struct loop *l, int fd, uint32_t ev, void *arg)
 			if (c->on_tls && c->on_tls(c->tls, c->arg) < 0) {
 				fail(c, -EPERM);
 				return;
+			}
+			if (c->session && !tls_resumed(c->tls)) {
+				struct tls_session *ns;
+
+				if (tls_session_get(c->tls, &ns) == 0) {
+					tls_session_free(*c->session);
+					*c->session = ns;
+				}
 			}
 			c->st = K_SEND;
 			break;
@@ -457,6 +468,7 @@ int http_request(struct http_call **ret, struct loop *l, const struct http_reque
 	c->cb = cb;
 	c->arg = arg;
 	c->on_tls = o->on_tls;
+	c->session = o->session;
 	c->body_fd = o->body_fd > 0 ? o->body_fd : -1;
 	c->max_body = o->max_body ? o->max_body : 1 << 20;
 	c->max_head = o->max_header_bytes ? o->max_header_bytes : 16384;
