@@ -24,8 +24,12 @@ p1=$(status r1 polls)
 [ $((p1 - p0)) -le 2 ] || fail "change took $((p1 - p0)) polls"
 ok "profile change applied after $((p1 - p0)) poll(s)"
 
+# settled A: A configs applied and the registration verdict is in (one status
+# snapshot holds both, so it was written after the verdict)
+settled() { status_is r1 applied "$1" && status_is r1 state poll; }
+
 # deferred during a call
-wait_for 10 status_is r1 state poll || fail "not back to poll"
+wait_for 10 settled 2 || fail "not settled after the change"
 touch "$W/incall"
 ctl S POST /v1/admin/overrides '{"scope":"profile:room","key":"sip.server","value":"sip3.example.org"}' >/dev/null ||
 	fail "change"
@@ -38,7 +42,7 @@ wait_for 10 grep -q "sip3.example.org" "$W/r1/terminal.conf" || fail "not applie
 ok "change deferred during the call, applied after it"
 
 # a config under which SIP registration fails: rollback to the last-known-good
-wait_for 10 status_is r1 state poll || fail "not back to poll"
+wait_for 10 settled 3 || fail "not settled after the call"
 touch "$W/unreg"
 ctl S POST /v1/admin/overrides '{"scope":"profile:room","key":"sip.server","value":"broken.example.org"}' >/dev/null ||
 	fail "change"
