@@ -152,7 +152,7 @@ struct pl sdp_media_fmtp(const struct sdp_media *m, uint8_t pt)
 
 int sdp_fmtp_param(const struct pl *fmtp, const char *name, struct pl *ret_val)
 {
-	const char *p = fmtp->p, *end = p + fmtp->l;
+	const char *p = fmtp->p, *end = pl_end(fmtp);
 
 	while (p && p < end) {
 		const char *semi = memchr(p, ';', (size_t)(end - p)), *e = semi ? semi : end;

@@ -447,7 +447,7 @@ static bool callid_ok(const struct pl *c)
 int sip_ctype_parse(const struct pl *s, struct pl *ret_type, struct pl *ret_subtype,
 		    struct pl *ret_params)
 {
-	const char *p = s->p, *end = p + s->l, *q;
+	const char *p = s->p, *end = pl_end(s), *q;
 	struct pl type, sub, params;
 
 	if (!p)

@@ -582,3 +582,30 @@ TEST(msg_helpers)
 	buf_unref(b);
 	sip_msg_unref(m);
 }
+
+/* absent slices (NULL pointer) are valid input everywhere (found by fuzzing:
+ * NULL + 0 pointer arithmetic) */
+TEST(absent_slices)
+{
+	struct pl none = PL_NULL, v;
+	struct sip_uri a, b;
+	struct sip_digest d;
+	struct sip_cseq c;
+	char tmp[4];
+	size_t n;
+	uint32_t x;
+
+	CHECK_OK(sip_pct_decode(tmp, sizeof(tmp), &none, &n));
+	CHECK_EQ(n, 0);
+	CHECK_OK(sip_unquote(tmp, sizeof(tmp), &none, &n));
+	CHECK_EQ(n, 0);
+	CHECK_EQ(sip_digest_parse(&d, &none), -EBADMSG);
+	CHECK_EQ(sip_cseq_parse(&c, &none), -EBADMSG);
+	CHECK_EQ(sip_ctype_parse(&none, NULL, NULL, NULL), -EBADMSG);
+	CHECK_EQ(sip_sess_expires_parse(&none, &x, NULL), -EBADMSG);
+	CHECK_EQ(sip_param_get(&none, "tag", &v), -ENOENT);
+	CHECK_OK(uri(&a, "sip:h"));
+	CHECK_OK(uri(&b, "sip:h"));
+	CHECK(sip_uri_eq(&a, &b)); /* both without user/password/params */
+	CHECK(!sip_list_next(&none, &v));
+}
