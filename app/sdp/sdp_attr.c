@@ -308,6 +308,21 @@ int sdp_crypto_print(struct buf *b, const struct sdp_crypto *c)
 		r = buf_append(b, " inline:", 8);
 	if (r == 0)
 		r = sdp_base64_encode(b, c->key, c->keylen);
+	if (r == 0 && c->lifetime.p && c->lifetime.l) {
+		r = buf_append(b, "|", 1);
+		if (r == 0)
+			r = buf_append(b, c->lifetime.p, c->lifetime.l);
+	}
+	if (r == 0 && c->mki.p && c->mki.l) {
+		r = buf_append(b, "|", 1);
+		if (r == 0)
+			r = buf_append(b, c->mki.p, c->mki.l);
+	}
+	if (r == 0 && c->session_params.p && c->session_params.l) {
+		r = buf_append(b, " ", 1);
+		if (r == 0)
+			r = buf_append(b, c->session_params.p, c->session_params.l);
+	}
 	return r;
 }
 

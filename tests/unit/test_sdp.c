@@ -586,8 +586,8 @@ TEST(sdp_crypto_and_base64)
 	CHECK(pl_eq_str(&c.session_params, "KDR=1"));
 	CHECK_OK(buf_new(&b, 0));
 	CHECK_OK(sdp_crypto_print(b, &c));
-	CHECK_EQ(b->len, 73);
-	CHECK(memcmp(b->data, "7 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz", 73) == 0);
+	CHECK_EQ(b->len, v.l);
+	CHECK(memcmp(b->data, v.p, v.l) == 0); /* parse -> print is exact */
 	buf_unref(b);
 	/* wrong key length for the suite */
 	v = PL("1 AES_CM_128_HMAC_SHA1_80 inline:AAAA");
