@@ -284,43 +284,49 @@ static const char *line_end(const char *p, const char *end)
 
 int sip_msg_frame(const char *buf, size_t len, size_t *ret_len)
 {
-	const char *p, *end, *le, *body = NULL;
+	const char *p, *end, *le, *n, *c, *body = NULL;
 	size_t lim = len < SIP_MSG_MAX ? len : SIP_MSG_MAX;
 	int64_t clen = -1;
 
+	/* the same line and fold rules as sip_msg_decode(), so that both agree
+	 * on where a message ends */
 	end = buf + lim;
 	le = line_end(buf, end);
 	while (le) {
+		struct pl name, val;
+		uint64_t v;
+
 		p = le + 1;
 		if (p < end && (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n'))) {
 			body = *p == '\n' ? p + 1 : p + 2;
 			break;
 		}
+		if (p < end && (*p == ' ' || *p == '\t'))
+			return -EBADMSG; /* continuation without a header */
 		le = line_end(p, end);
+		while (le && le + 1 < end && (le[1] == ' ' || le[1] == '\t'))
+			le = line_end(le + 1, end);
 		if (!le)
 			break;
-		/* header line [p, le): Content-Length or l (folds are rare here) */
-		{
-			const char *c = memchr(p, ':', (size_t)(le - p));
-			struct pl name, val;
-			uint64_t v;
-
-			if (!c)
-				continue;
-			name = pl_trim(pl_make(p, (size_t)(c - p)));
-			if (!pl_case_eq_str(&name, "content-length") && !pl_case_eq_str(&name, "l"))
-				continue;
-			val = pl_trim(pl_make(c + 1, (size_t)(le - c - 1)));
-			if (clen >= 0 || pl_u64(&val, SIP_MSG_MAX, &v) < 0)
-				return -EBADMSG;
-			clen = (int64_t)v;
-		}
+		for (n = p; n < le && sc_is(*n, SC_TOKEN); n++)
+			;
+		for (c = n; c < le && (*c == ' ' || *c == '\t'); c++)
+			;
+		if (n == p || c >= le || *c != ':')
+			return -EBADMSG;
+		name = pl_make(p, (size_t)(n - p));
+		if (sip_hdr_lookup(&name) != SIP_HDR_CONTENT_LENGTH)
+			continue;
+		val = pl_trim(pl_make(c + 1, (size_t)(le - c - 1)));
+		if (clen >= 0 || pl_u64(&val, UINT32_MAX, &v) < 0)
+			return -EBADMSG;
+		clen = (int64_t)v;
 	}
 	if (!body)
 		return len >= SIP_MSG_MAX ? -EMSGSIZE : -EAGAIN;
 	if (clen < 0)
 		return -EBADMSG;
-	if ((size_t)(body - buf) + (size_t)clen > SIP_MSG_MAX)
+	if ((size_t)(body - buf) + (uint64_t)clen > SIP_MSG_MAX)
 		return -EMSGSIZE;
 	if ((size_t)(body - buf) + (size_t)clen > len)
 		return -EAGAIN;

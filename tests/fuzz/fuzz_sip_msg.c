@@ -102,8 +102,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sip_msg_frame((const char *)data, size, &n) == 0) {
 		if (n > size)
 			abort();
-		if (sip_msg_new(&m, data, n, SIP_DECODE_STREAM) == 0 || m)
-			m = sip_msg_unref(m);
+		if (sip_msg_new(&m, data, n, SIP_DECODE_STREAM) == 0 &&
+		    sip_keepalive_len((const char *)data, size) == 0 && m->len != n)
+			abort(); /* framing and decoding disagree */
+		m = sip_msg_unref(m);
 	}
 	return 0;
 }

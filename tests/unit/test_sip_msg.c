@@ -609,3 +609,25 @@ TEST(absent_slices)
 	CHECK(sip_uri_eq(&a, &b)); /* both without user/password/params */
 	CHECK(!sip_list_next(&none, &v));
 }
+
+/* stream framing and decoding agree on where a message ends */
+TEST(msg_framing_consistent)
+{
+	static const char folded[] =
+		"OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\n"
+		"From: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\n"
+		"Subject: hi\r\n Content-Length: 99\r\n"   /* a fold of Subject, not a header */
+		"Content-Length:\r\n 2\r\n\r\nokNEXT";
+	struct sip_msg *m = malloc(sizeof(*m));
+	size_t n;
+
+	CHECK(m);
+	CHECK_OK(sip_msg_frame(folded, sizeof(folded) - 1, &n));
+	CHECK_EQ(n, sizeof(folded) - 1 - 4);
+	CHECK_OK(sip_msg_decode(m, folded, n, SIP_DECODE_STREAM));
+	CHECK(eq(&m->body, "ok") && m->len == n);
+	CHECK_EQ(sip_msg_frame("OPTIONS sip:a@b SIP/2.0\r\n x: 1\r\n\r\n", 34, &n), -EBADMSG);
+	CHECK_EQ(sip_msg_frame("OPTIONS sip:a@b SIP/2.0\r\nbad line\r\n\r\n", 38, &n), -EBADMSG);
+	CHECK_EQ(sip_msg_frame("OPTIONS sip:a@b SIP/2.0\r\nl: 99999999\r\n\r\n", 41, &n), -EMSGSIZE);
+	free(m);
+}
