@@ -14,7 +14,7 @@
 
 bool sdp_next_field(struct pl *rest, struct pl *ret)
 {
-	const char *p = rest->p, *end = p + rest->l, *s;
+	const char *p = rest->p, *end = pl_end(rest), *s;
 
 	if (!p)
 		return false;

@@ -133,7 +133,8 @@ struct sdp_crypto {
 	struct pl session_params;      /* absent when none */
 };
 int sdp_crypto_parse(struct sdp_crypto *ret, const struct pl *val);
-/* appends "<tag> <suite> inline:<base64>" (no "a=crypto:", no CRLF) */
+/* appends "<tag> <suite> inline:<base64>[|lifetime][|mki] [params]" (no
+ * "a=crypto:", no CRLF) */
 int sdp_crypto_print(struct buf *b, const struct sdp_crypto *c);
 /* key||salt length for a suite (30 for AES_CM_128, 28 for AEAD_AES_128_GCM) */
 size_t sdp_suite_keylen(enum sdp_suite s);

@@ -152,7 +152,7 @@ struct pl sdp_media_fmtp(const struct sdp_media *m, uint8_t pt)
 
 int sdp_fmtp_param(const struct pl *fmtp, const char *name, struct pl *ret_val)
 {
-	const char *p = fmtp->p, *end = p + fmtp->l;
+	const char *p = fmtp->p, *end = pl_end(fmtp);
 
 	while (p && p < end) {
 		const char *semi = memchr(p, ';', (size_t)(end - p)), *e = semi ? semi : end;
@@ -308,6 +308,21 @@ int sdp_crypto_print(struct buf *b, const struct sdp_crypto *c)
 		r = buf_append(b, " inline:", 8);
 	if (r == 0)
 		r = sdp_base64_encode(b, c->key, c->keylen);
+	if (r == 0 && c->lifetime.p && c->lifetime.l) {
+		r = buf_append(b, "|", 1);
+		if (r == 0)
+			r = buf_append(b, c->lifetime.p, c->lifetime.l);
+	}
+	if (r == 0 && c->mki.p && c->mki.l) {
+		r = buf_append(b, "|", 1);
+		if (r == 0)
+			r = buf_append(b, c->mki.p, c->mki.l);
+	}
+	if (r == 0 && c->session_params.p && c->session_params.l) {
+		r = buf_append(b, " ", 1);
+		if (r == 0)
+			r = buf_append(b, c->session_params.p, c->session_params.l);
+	}
 	return r;
 }
 

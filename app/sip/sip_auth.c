@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <mbedtls/md.h>
 #include <mbedtls/md5.h>
 #include <mbedtls/sha256.h>
 
@@ -424,4 +425,70 @@ int sip_auth_verify(const struct sip_digest *cred, const char *method, const cha
 	if (r < 0)
 		return r;
 	return hex_eq(&cred->response, resp) ? 0 : -EACCES;
+}
+
+/* hex HMAC-SHA256(key, ts16)[0..32) into out */
+static int nonce_mac(const char ts[16], const uint8_t *key, size_t keylen, char out[33])
+{
+	static const char hex[] = "0123456789abcdef";
+	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+	unsigned char mac[32];
+	int i;
+
+	if (!md || mbedtls_md_hmac(md, key, keylen, (const unsigned char *)ts, 16, mac) != 0)
+		return -EIO;
+	for (i = 0; i < 16; i++) {
+		out[2 * i] = hex[mac[i] >> 4];
+		out[2 * i + 1] = hex[mac[i] & 15];
+	}
+	out[32] = '\0';
+	return 0;
+}
+
+int sip_auth_nonce_new(char *out, size_t cap, const uint8_t *key, size_t keylen,
+		       uint64_t now_s)
+{
+	char ts[17], mac[33];
+	int r;
+
+	if (!out || cap < SIP_AUTH_NONCE_LEN + 1 || !key || keylen < 16)
+		return -EINVAL;
+	snprintf(ts, sizeof(ts), "%016llx", (unsigned long long)now_s);
+	r = nonce_mac(ts, key, keylen, mac);
+	if (r < 0)
+		return r;
+	memcpy(out, ts, 16);
+	memcpy(out + 16, mac, 33);
+	return 0;
+}
+
+int sip_auth_nonce_check(const struct pl *nonce, const uint8_t *key, size_t keylen,
+			 uint64_t now_s, uint64_t max_age_s)
+{
+	char ts[17], mac[33];
+	uint64_t t = 0;
+	int i, r;
+
+	if (!nonce || !nonce->p || nonce->l != SIP_AUTH_NONCE_LEN || !key || keylen < 16)
+		return -EACCES;
+	memcpy(ts, nonce->p, 16);
+	ts[16] = '\0';
+	for (i = 0; i < 16; i++) {
+		char c = ts[i];
+
+		if (c >= '0' && c <= '9')
+			t = t << 4 | (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			t = t << 4 | (uint64_t)(c - 'a' + 10);
+		else
+			return -EACCES;
+	}
+	r = nonce_mac(ts, key, keylen, mac);
+	if (r < 0)
+		return r;
+	if (!hex_eq(&(struct pl){ nonce->p + 16, 32 }, mac))
+		return -EACCES;
+	if (t > now_s || now_s - t > max_age_s)
+		return -ESTALE;
+	return 0;
 }

@@ -54,6 +54,17 @@ int sip_auth_challenge(struct buf *out, const char *realm, const char *nonce,
 int sip_auth_verify(const struct sip_digest *cred, const char *method, const char *password,
 		    const char *realm, const char *nonce);
 
+/* Server: stateless nonces (RFC 7616 5.4): "<time hex 16><HMAC-SHA256 hex 32>"
+ * keyed with a secret of the registrar. sip_auth_nonce_new() writes 49
+ * bytes (incl. NUL); sip_auth_nonce_check() is 0 for our own nonce not older
+ * than max_age seconds, -ESTALE when older (answer with stale=true),
+ * -EACCES when it is not ours. */
+#define SIP_AUTH_NONCE_LEN 48
+int sip_auth_nonce_new(char *out, size_t cap, const uint8_t *key, size_t keylen,
+		       uint64_t now_s);
+int sip_auth_nonce_check(const struct pl *nonce, const uint8_t *key, size_t keylen,
+			 uint64_t now_s, uint64_t max_age_s);
+
 /* H(data) as lowercase hex into out (33 or 65 bytes incl. NUL) */
 int sip_auth_hash_hex(enum sip_auth_alg alg, const void *data, size_t len, char *out,
 		      size_t cap);

@@ -60,6 +60,9 @@ const char *sip_quoted_end(const char *p, const char *end);
 /* host [":" port] at s; sets host/ipv6/port, returns the end or NULL */
 const char *sip_hostport_parse(const char *p, const char *end, struct pl *host,
 			       bool *ipv6, uint16_t *port, bool lws_colon);
+/* "SIP/" 1*DIGIT "." 1*DIGIT: 1 for SIP/2.0, 0 for another version, -1 when
+ * not a version at all */
+int sip_version_check(const struct pl *v);
 /* validate a generic-param list ";a=b;c" (LWS allowed); 0 or -EBADMSG */
 int sip_params_check(const struct pl *params);
 

@@ -284,43 +284,49 @@ static const char *line_end(const char *p, const char *end)
 
 int sip_msg_frame(const char *buf, size_t len, size_t *ret_len)
 {
-	const char *p, *end, *le, *body = NULL;
+	const char *p, *end, *le, *n, *c, *body = NULL;
 	size_t lim = len < SIP_MSG_MAX ? len : SIP_MSG_MAX;
 	int64_t clen = -1;
 
+	/* the same line and fold rules as sip_msg_decode(), so that both agree
+	 * on where a message ends */
 	end = buf + lim;
 	le = line_end(buf, end);
 	while (le) {
+		struct pl name, val;
+		uint64_t v;
+
 		p = le + 1;
 		if (p < end && (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n'))) {
 			body = *p == '\n' ? p + 1 : p + 2;
 			break;
 		}
+		if (p < end && (*p == ' ' || *p == '\t'))
+			return -EBADMSG; /* continuation without a header */
 		le = line_end(p, end);
+		while (le && le + 1 < end && (le[1] == ' ' || le[1] == '\t'))
+			le = line_end(le + 1, end);
 		if (!le)
 			break;
-		/* header line [p, le): Content-Length or l (folds are rare here) */
-		{
-			const char *c = memchr(p, ':', (size_t)(le - p));
-			struct pl name, val;
-			uint64_t v;
-
-			if (!c)
-				continue;
-			name = pl_trim(pl_make(p, (size_t)(c - p)));
-			if (!pl_case_eq_str(&name, "content-length") && !pl_case_eq_str(&name, "l"))
-				continue;
-			val = pl_trim(pl_make(c + 1, (size_t)(le - c - 1)));
-			if (clen >= 0 || pl_u64(&val, SIP_MSG_MAX, &v) < 0)
-				return -EBADMSG;
-			clen = (int64_t)v;
-		}
+		for (n = p; n < le && sc_is(*n, SC_TOKEN); n++)
+			;
+		for (c = n; c < le && (*c == ' ' || *c == '\t'); c++)
+			;
+		if (n == p || c >= le || *c != ':')
+			return -EBADMSG;
+		name = pl_make(p, (size_t)(n - p));
+		if (sip_hdr_lookup(&name) != SIP_HDR_CONTENT_LENGTH)
+			continue;
+		val = pl_trim(pl_make(c + 1, (size_t)(le - c - 1)));
+		if (clen >= 0 || pl_u64(&val, UINT32_MAX, &v) < 0)
+			return -EBADMSG;
+		clen = (int64_t)v;
 	}
 	if (!body)
 		return len >= SIP_MSG_MAX ? -EMSGSIZE : -EAGAIN;
 	if (clen < 0)
 		return -EBADMSG;
-	if ((size_t)(body - buf) + (size_t)clen > SIP_MSG_MAX)
+	if ((size_t)(body - buf) + (uint64_t)clen > SIP_MSG_MAX)
 		return -EMSGSIZE;
 	if ((size_t)(body - buf) + (size_t)clen > len)
 		return -EAGAIN;
@@ -346,7 +352,7 @@ static bool is_digit(char c)
 
 /* "SIP/" 1*DIGIT "." 1*DIGIT: 1 for SIP/2.0, 0 for another version,
  * -1 when not a version at all */
-static int version_check(const struct pl *v)
+int sip_version_check(const struct pl *v)
 {
 	size_t i = 4, d;
 
@@ -389,7 +395,7 @@ static void start_line(struct sip_msg *m, struct pl line)
 		}
 		m->scode = (uint16_t)code;
 		m->reason = sp2 ? pl_make(sp2 + 1, (size_t)(end - sp2 - 1)) : pl_make(end, 0);
-		if (version_check(&m->version) != 1)
+		if (sip_version_check(&m->version) != 1)
 			set_err(m, 400, "Bad SIP Version");
 		return;
 	}
@@ -412,7 +418,7 @@ static void start_line(struct sip_msg *m, struct pl line)
 		return;
 	}
 	m->version = pl_make(sp2 + 1, (size_t)(end - sp2 - 1));
-	v = version_check(&m->version);
+	v = sip_version_check(&m->version);
 	if (v < 0) {
 		set_err(m, 400, "Malformed Request Line");
 		return;
@@ -447,7 +453,7 @@ static bool callid_ok(const struct pl *c)
 int sip_ctype_parse(const struct pl *s, struct pl *ret_type, struct pl *ret_subtype,
 		    struct pl *ret_params)
 {
-	const char *p = s->p, *end = p + s->l, *q;
+	const char *p = s->p, *end = pl_end(s), *q;
 	struct pl type, sub, params;
 
 	if (!p)
@@ -803,77 +809,4 @@ int sip_msg_new(struct sip_msg **ret, const void *data, size_t len, unsigned fla
 	}
 	*ret = m;
 	return r;
-}
-
-/* ---- UAS checks ------------------------------------------------------------ */
-
-static int verdict(struct sip_verdict *v, uint16_t code, const char *reason)
-{
-	v->code = code;
-	v->reason = reason ? reason : sip_reason_phrase(code);
-	return code;
-}
-
-static bool in_list(const char *const *list, const struct pl *s)
-{
-	for (; list && *list; list++)
-		if (pl_case_eq_str(s, *list))
-			return true;
-	return false;
-}
-
-static void unsupported(const struct sip_msg *m, enum sip_hdr_id id,
-			const struct sip_check_cfg *cfg, struct sip_verdict *v)
-{
-	struct sip_hdr_iter it;
-	struct pl tag;
-
-	sip_hdr_iter_init(&it, m, id);
-	while (sip_hdr_iter_next(&it, &tag)) {
-		if (!tag.l || in_list(cfg->supported, &tag))
-			continue;
-		if (v->nunsupported < SIP_MAX_UNSUPPORTED)
-			v->unsupported[v->nunsupported++] = tag;
-	}
-}
-
-int sip_msg_check(const struct sip_msg *m, const struct sip_check_cfg *cfg,
-		  struct sip_verdict *v)
-{
-	static const char *const def_schemes[] = { "sip", "sips", NULL };
-	static const struct sip_check_cfg def_cfg;
-
-	memset(v, 0, sizeof(*v));
-	if (!cfg)
-		cfg = &def_cfg;
-	if (m->err_code)
-		return verdict(v, m->req ? m->err_code : 0, m->req ? m->err_reason : NULL);
-	if (!m->req)
-		return 0;
-	if (m->len > SIP_MSG_MAX)
-		return verdict(v, 513, NULL);
-	if (version_check(&m->version) != 1)
-		return verdict(v, 505, NULL);
-	if (!m->nvia || !m->from.str.p || !m->to.str.p || !m->callid.p || !m->cseq.method.p)
-		return verdict(v, 400, "Missing Required Header");
-	if (!pl_eq(&m->cseq.method, &m->method))
-		return m->meth == SIP_METHOD_OTHER ? verdict(v, 501, NULL)
-						   : verdict(v, 400, "CSeq Method Mismatch");
-	if (!in_list(cfg->schemes ? cfg->schemes : def_schemes, &m->ruri.scheme))
-		return verdict(v, 416, NULL);
-	if (m->ruri.headers.p)
-		return verdict(v, 400, "Headers Not Allowed In Request-URI");
-	if (m->max_forwards == 0 && m->meth != SIP_METHOD_OPTIONS)
-		return verdict(v, 483, NULL);
-	if (m->meth == SIP_METHOD_REGISTER && m->to.uri.scheme_id != SIP_SCHEME_SIP &&
-	    m->to.uri.scheme_id != SIP_SCHEME_SIPS)
-		return verdict(v, 400, "Bad Address-of-Record");
-	if (m->meth != SIP_METHOD_ACK && m->meth != SIP_METHOD_CANCEL) {
-		unsupported(m, SIP_HDR_REQUIRE, cfg, v);
-		if (cfg->proxy)
-			unsupported(m, SIP_HDR_PROXY_REQUIRE, cfg, v);
-		if (v->nunsupported)
-			return verdict(v, 420, NULL);
-	}
-	return 0;
 }

@@ -321,7 +321,13 @@ bool sip_uri_eq(const struct sip_uri *a, const struct sip_uri *b);
 struct sip_check_cfg {
 	const char *const *supported; /* option tags we implement, NULL-ended */
 	const char *const *schemes;   /* accepted R-URI schemes; NULL: sip, sips */
-	bool proxy;                   /* also check Proxy-Require, 483 on MF 0 */
+	bool proxy;                   /* also check Proxy-Require */
+	/* optional endpoint checks (NULL: skipped) */
+	const char *const *methods;   /* methods we implement: else 501/405 */
+	const char *const *accept_types; /* body types we take ("type/sub"):
+					    else 415 */
+	const char *answer_type;      /* body type our INVITE/UPDATE answers
+					 carry: 406 if Accept excludes it */
 };
 
 struct sip_verdict {
@@ -331,10 +337,14 @@ struct sip_verdict {
 	unsigned nunsupported;
 };
 
-/* Returns the response code to send (0: none) and fills *ret: 400 (missing
- * or duplicated mandatory header, CSeq method mismatch), 505, 416, 420, 483
- * (Max-Forwards 0 on non-OPTIONS when cfg->proxy... or always for us as UAS
- * except OPTIONS), 513. Responses get 0 unless they are malformed. */
+/* Returns the response code to send (0: none) and fills *ret, in RFC 3261
+ * 8.2 order: the decoder's 400/505/513, 400 (missing mandatory header, CSeq
+ * method mismatch, headers in the R-URI, REGISTER To not sip/sips), 501 for
+ * an unknown method whose CSeq does not match, 416, 483 (Max-Forwards 0 on
+ * anything but OPTIONS), then with cfg->methods 501/405, 420 (Require; also
+ * Proxy-Require with cfg->proxy; never for ACK/CANCEL), with accept_types 415
+ * (also for a Content-Encoding other than identity) and with answer_type 406.
+ * Responses always get 0 (a malformed response is dropped, not answered). */
 int sip_msg_check(const struct sip_msg *m, const struct sip_check_cfg *cfg,
 		  struct sip_verdict *ret);
 

@@ -72,7 +72,7 @@ static int printf_(struct buf *b, const char *fmt, ...)
  * becomes one SP */
 static int put_unfolded(struct buf *b, const struct pl *v)
 {
-	const char *p = v->p, *end = p + v->l, *s = p;
+	const char *p = v->p, *end = pl_end(v), *s = p;
 	int r = 0;
 
 	while (p && p < end && r == 0) {

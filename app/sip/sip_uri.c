@@ -298,7 +298,7 @@ int sip_uri_parse(struct sip_uri *u, const struct pl *s)
 
 int sip_params_check(const struct pl *params)
 {
-	const char *p = params->p, *end = p + params->l, *n;
+	const char *p = params->p, *end = pl_end(params), *n;
 
 	if (!p)
 		return 0;
@@ -561,7 +561,7 @@ int sip_via_parse(struct sip_via *v, const struct pl *s)
 int sip_cseq_parse(struct sip_cseq *c, const struct pl *s)
 {
 	struct pl t = pl_trim(*s), num;
-	const char *p = t.p, *end = p + t.l, *q;
+	const char *p = t.p, *end = pl_end(&t), *q;
 
 	memset(c, 0, sizeof(*c));
 	if (!p)
@@ -583,7 +583,7 @@ int sip_cseq_parse(struct sip_cseq *c, const struct pl *s)
 int sip_digest_parse(struct sip_digest *d, const struct pl *s)
 {
 	struct pl t = pl_trim(*s);
-	const char *p = t.p, *end = p + t.l, *q, *n;
+	const char *p = t.p, *end = pl_end(&t), *q, *n;
 
 	memset(d, 0, sizeof(*d));
 	if (!p)
@@ -659,7 +659,7 @@ static bool pct_next(const char **p, const char *end, int *ret)
 
 int sip_pct_decode(char *dst, size_t cap, const struct pl *src, size_t *ret_len)
 {
-	const char *p = src->p, *end = p + src->l;
+	const char *p = src->p, *end = pl_end(src);
 	size_t n = 0;
 	int c;
 
@@ -681,7 +681,7 @@ int sip_pct_decode(char *dst, size_t cap, const struct pl *src, size_t *ret_len)
 
 int sip_unquote(char *dst, size_t cap, const struct pl *src, size_t *ret_len)
 {
-	const char *p = src->p, *end = p + src->l;
+	const char *p = src->p, *end = pl_end(src);
 	size_t n = 0;
 
 	for (; p && p < end; p++) {
@@ -702,7 +702,7 @@ static int lower(int c)
 
 static bool pct_eq(const struct pl *a, const struct pl *b, bool icase)
 {
-	const char *p = a->p, *pe = p + a->l, *q = b->p, *qe = q + b->l;
+	const char *p = a->p, *pe = pl_end(a), *q = b->p, *qe = pl_end(b);
 	int x, y;
 
 	if (!p || !q)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sip/sip_auth.h"
 #include "sip/sip_msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -30,7 +31,14 @@ static void exercise(const struct sip_msg *m, bool ok)
 		case SIP_HDR_WWW_AUTHENTICATE:
 		case SIP_HDR_PROXY_AUTHENTICATE:
 		case SIP_HDR_PROXY_AUTHORIZATION:
-			(void)sip_digest_parse(&d, &m->hdr[i].val);
+			if (sip_digest_parse(&d, &m->hdr[i].val) < 0)
+				break;
+			if (buf_new(&b, 0) == 0) {
+				(void)sip_auth_respond(b, &d, "INVITE", &m->ruri.str, "u\"1", "pw", 1,
+						       "cn");
+				b = buf_unref(b);
+			}
+			(void)sip_auth_verify(&d, "REGISTER", "pw", "realm", "nonce");
 			break;
 		default:
 			break;
@@ -42,6 +50,11 @@ static void exercise(const struct sip_msg *m, bool ok)
 			(void)sip_uri_eq(&a.uri, &m->ruri);
 	(void)sip_pct_decode(tmp, sizeof(tmp), &m->ruri.user, &n);
 	(void)sip_unquote(tmp, sizeof(tmp), &m->from.dname, &n);
+	{
+		bool proxy;
+
+		(void)sip_auth_pick(m, &d, &proxy);
+	}
 	if (buf_new(&b, 0) < 0)
 		return;
 	if (m->req && sip_msg_can_reply(m)) {
@@ -89,8 +102,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sip_msg_frame((const char *)data, size, &n) == 0) {
 		if (n > size)
 			abort();
-		if (sip_msg_new(&m, data, n, SIP_DECODE_STREAM) == 0 || m)
-			m = sip_msg_unref(m);
+		if (sip_msg_new(&m, data, n, SIP_DECODE_STREAM) == 0 &&
+		    sip_keepalive_len((const char *)data, size) == 0 && m->len != n)
+			abort(); /* framing and decoding disagree */
+		m = sip_msg_unref(m);
 	}
 	return 0;
 }

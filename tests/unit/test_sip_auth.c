@@ -172,3 +172,28 @@ TEST(no_qop_and_errors)
 	CHECK_EQ(sip_auth_verify(&cred, "INVITE", "p", "r", "n"), -EBADMSG);
 	buf_unref(b);
 }
+
+TEST(stateless_nonces)
+{
+	static const uint8_t key[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+	static const uint8_t other[32] = { 9 };
+	char n[SIP_AUTH_NONCE_LEN + 1];
+	struct pl p;
+
+	CHECK_OK(sip_auth_nonce_new(n, sizeof(n), key, sizeof(key), 1000));
+	CHECK_EQ(strlen(n), SIP_AUTH_NONCE_LEN);
+	p = pl_str(n);
+	CHECK_OK(sip_auth_nonce_check(&p, key, sizeof(key), 1000, 300));
+	CHECK_OK(sip_auth_nonce_check(&p, key, sizeof(key), 1300, 300));
+	CHECK_EQ(sip_auth_nonce_check(&p, key, sizeof(key), 1301, 300), -ESTALE);
+	CHECK_EQ(sip_auth_nonce_check(&p, key, sizeof(key), 999, 300), -ESTALE); /* future */
+	CHECK_EQ(sip_auth_nonce_check(&p, other, sizeof(other), 1000, 300), -EACCES);
+	n[20] ^= 1;
+	CHECK_EQ(sip_auth_nonce_check(&p, key, sizeof(key), 1000, 300), -EACCES);
+	n[20] ^= 1;
+	n[15] = n[15] == '0' ? '1' : '0'; /* forged time */
+	CHECK_EQ(sip_auth_nonce_check(&p, key, sizeof(key), 1000, 1u << 30), -EACCES);
+	p.l--;
+	CHECK_EQ(sip_auth_nonce_check(&p, key, sizeof(key), 1000, 300), -EACCES);
+	CHECK_EQ(sip_auth_nonce_new(n, 10, key, sizeof(key), 1), -EINVAL);
+}

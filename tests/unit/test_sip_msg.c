@@ -582,3 +582,52 @@ TEST(msg_helpers)
 	buf_unref(b);
 	sip_msg_unref(m);
 }
+
+/* absent slices (NULL pointer) are valid input everywhere (found by fuzzing:
+ * NULL + 0 pointer arithmetic) */
+TEST(absent_slices)
+{
+	struct pl none = PL_NULL, v;
+	struct sip_uri a, b;
+	struct sip_digest d;
+	struct sip_cseq c;
+	char tmp[4];
+	size_t n;
+	uint32_t x;
+
+	CHECK_OK(sip_pct_decode(tmp, sizeof(tmp), &none, &n));
+	CHECK_EQ(n, 0);
+	CHECK_OK(sip_unquote(tmp, sizeof(tmp), &none, &n));
+	CHECK_EQ(n, 0);
+	CHECK_EQ(sip_digest_parse(&d, &none), -EBADMSG);
+	CHECK_EQ(sip_cseq_parse(&c, &none), -EBADMSG);
+	CHECK_EQ(sip_ctype_parse(&none, NULL, NULL, NULL), -EBADMSG);
+	CHECK_EQ(sip_sess_expires_parse(&none, &x, NULL), -EBADMSG);
+	CHECK_EQ(sip_param_get(&none, "tag", &v), -ENOENT);
+	CHECK_OK(uri(&a, "sip:h"));
+	CHECK_OK(uri(&b, "sip:h"));
+	CHECK(sip_uri_eq(&a, &b)); /* both without user/password/params */
+	CHECK(!sip_list_next(&none, &v));
+}
+
+/* stream framing and decoding agree on where a message ends */
+TEST(msg_framing_consistent)
+{
+	static const char folded[] =
+		"OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\n"
+		"From: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\n"
+		"Subject: hi\r\n Content-Length: 99\r\n"   /* a fold of Subject, not a header */
+		"Content-Length:\r\n 2\r\n\r\nokNEXT";
+	struct sip_msg *m = malloc(sizeof(*m));
+	size_t n;
+
+	CHECK(m);
+	CHECK_OK(sip_msg_frame(folded, sizeof(folded) - 1, &n));
+	CHECK_EQ(n, sizeof(folded) - 1 - 4);
+	CHECK_OK(sip_msg_decode(m, folded, n, SIP_DECODE_STREAM));
+	CHECK(eq(&m->body, "ok") && m->len == n);
+	CHECK_EQ(sip_msg_frame("OPTIONS sip:a@b SIP/2.0\r\n x: 1\r\n\r\n", 34, &n), -EBADMSG);
+	CHECK_EQ(sip_msg_frame("OPTIONS sip:a@b SIP/2.0\r\nbad line\r\n\r\n", 38, &n), -EBADMSG);
+	CHECK_EQ(sip_msg_frame("OPTIONS sip:a@b SIP/2.0\r\nl: 99999999\r\n\r\n", 41, &n), -EMSGSIZE);
+	free(m);
+}

@@ -17,7 +17,9 @@ struct tort {
 	struct sip_msg m;
 	int r;                    /* sip_msg_decode() result (UDP) */
 	struct sip_verdict v;     /* sip_msg_check() as a UAS */
+	struct sip_verdict ep_v;
 	int code;
+	int ep_code;              /* sip_msg_check() with endpoint checks */
 };
 
 static char dir[512];
@@ -91,6 +93,7 @@ static void t_wsinv(struct tort *t)
 
 	CHECK(ACCEPTED(t));
 	CHECK(m->req && m->meth == SIP_METHOD_INVITE);
+	CHECK_EQ(t->ep_code, 0); /* an INVITE with SDP: fine for our endpoint */
 	CHECK(pleq(&m->ruri.user, "vivekg") && pleq(&m->ruri.host, "chair-dnrc.example.com"));
 	CHECK(pleq(&m->ruri.params, ";unknownparam"));
 	CHECK(pleq(&m->to.tag, "1918181833n"));
@@ -149,6 +152,7 @@ static void t_intmeth(struct tort *t)
 	struct pl v;
 
 	CHECK(ACCEPTED(t));
+	CHECK_EQ(t->ep_code, 501); /* an endpoint answers 501 */
 	CHECK(m->meth == SIP_METHOD_OTHER);
 	CHECK(pleq(&m->method, "!interesting-Method0123456789_*+`.%indeed'~"));
 	CHECK(pleq(&m->ruri.user, "1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*"));
@@ -220,6 +224,7 @@ static void t_esc02(struct tort *t)
 	size_t l;
 
 	CHECK(ACCEPTED(t));
+	CHECK_EQ(t->ep_code, 501); /* not REGISTER: an endpoint rejects with 501 */
 	CHECK(m->meth == SIP_METHOD_OTHER && pleq(&m->method, "RE%47IST%45R"));
 	CHECK_OK(sip_unquote(dn, sizeof(dn), &m->to.dname, &l));
 	CHECK(l == 5 && memcmp(dn, "%Z%45", 5) == 0);
@@ -545,7 +550,8 @@ static void t_bext01(struct tort *t)
 
 static void t_invut(struct tort *t)
 {
-	expect_verdict(t, 0); /* 415 is the application's answer */
+	expect_verdict(t, 0); /* a proxy processes it normally */
+	CHECK_EQ(t->ep_code, 415); /* an endpoint rejects it */
 	CHECK(pleq(&t->m.ctype, "application/unknownformat"));
 	CHECK(t->m.body.l > 0);
 }
@@ -555,6 +561,7 @@ static void t_regaut01(struct tort *t)
 	struct sip_digest d;
 
 	expect_verdict(t, 0);
+	CHECK_EQ(t->ep_code, 405); /* a non-registrar endpoint */
 	CHECK_OK(sip_digest_parse(&d, &sip_msg_hdr(&t->m, SIP_HDR_AUTHORIZATION, 0)->val));
 	CHECK(pleq(&d.scheme, "NoOneKnowsThisScheme"));
 	CHECK(pleq(&d.params, "opaque-data=here"));
@@ -586,6 +593,7 @@ static void t_bcast(struct tort *t)
 static void t_zeromf(struct tort *t)
 {
 	expect_verdict(t, 0); /* OPTIONS: processed by an endpoint */
+	CHECK_EQ(t->ep_code, 0);
 	CHECK_EQ(t->m.max_forwards, 0);
 }
 
@@ -614,7 +622,8 @@ static void t_regescrt(struct tort *t)
 
 static void t_sdp01(struct tort *t)
 {
-	expect_verdict(t, 0); /* 406 on Accept is the application's answer */
+	expect_verdict(t, 0);
+	CHECK_EQ(t->ep_code, 406); /* our answer would be application/sdp */
 	CHECK(sip_msg_has_tag(&t->m, SIP_HDR_ACCEPT, "text/nobodyKnowsThis"));
 	CHECK(pleq(&t->m.ctype, "application/sdp") && t->m.body.l == (size_t)t->m.clen);
 }
@@ -699,7 +708,12 @@ static void class_rule(struct tort *t)
 TEST(torture_all_expected)
 {
 	static const char *const sup[] = { "timer", "100rel", "replaces", NULL };
+	static const char *const methods[] = { "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS",
+					       "UPDATE", "INFO", NULL };
+	static const char *const types[] = { "application/sdp", NULL };
 	struct sip_check_cfg cfg = { .supported = sup };
+	struct sip_check_cfg ep = { .supported = sup, .methods = methods, .accept_types = types,
+				    .answer_type = "application/sdp" };
 	char line[1024];
 	unsigned rows = 0, i;
 	FILE *f;
@@ -730,6 +744,7 @@ TEST(torture_all_expected)
 		}
 		t->r = sip_msg_decode(&t->m, t->data, t->len, 0);
 		t->code = sip_msg_check(&t->m, &cfg, &t->v);
+		t->ep_code = sip_msg_check(&t->m, &ep, &t->ep_v);
 		for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
 			if (strcmp(handlers[i].name, name) == 0) {
 				found = true;

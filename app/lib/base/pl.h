@@ -32,6 +32,12 @@ static inline bool pl_isset(const struct pl *x)
 	return x->p != NULL;
 }
 
+/* one past the last byte; NULL for an absent slice (no NULL + 0) */
+static inline const char *pl_end(const struct pl *x)
+{
+	return x->p ? x->p + x->l : NULL;
+}
+
 /* a slice of a C string (NULL gives PL_NULL) */
 struct pl pl_str(const char *s);
 /* exact byte comparison; two absent slices are equal */
