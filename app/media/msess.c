@@ -80,6 +80,7 @@ static void mstream_free(struct mstream *m)
 	m->hist = rtp_history_free(m->hist);
 	m->nack = nack_gen_free(m->nack);
 	pthread_mutex_destroy(&m->tx_lock);
+	pthread_mutex_destroy(&m->dtmf_lock);
 }
 
 static int mstream_init(struct msess *s, struct mstream *m, const struct msess_stream *p,
@@ -92,6 +93,7 @@ static int mstream_init(struct msess *s, struct mstream *m, const struct msess_s
 	m->p = *p;
 	m->fd_rtp = m->fd_rtcp = -1;
 	pthread_mutex_init(&m->tx_lock, NULL);
+	pthread_mutex_init(&m->dtmf_lock, NULL);
 	if (!p->enabled)
 		return 0;
 	m->clock_rate = video ? 90000 : 48000;
@@ -719,6 +721,27 @@ void msess_mute_audio(struct msess *s, bool mute)
 void msess_mute_video(struct msess *s, bool mute)
 {
 	atomic_store(&s->v.mute, mute);
+}
+
+int msess_send_dtmf(struct msess *s, const char *digits)
+{
+	struct mstream *m = &s->a;
+	size_t n;
+
+	if (!m->p.enabled || !m->p.te_pt)
+		return -ENOTSUP;
+	for (const char *d = digits; *d; d++)
+		if (!strchr("0123456789*#ABCDabcd", *d))
+			return -EINVAL;
+	pthread_mutex_lock(&m->dtmf_lock);
+	n = strlen(m->dtmf_q);
+	if (n + strlen(digits) >= sizeof(m->dtmf_q)) {
+		pthread_mutex_unlock(&m->dtmf_lock);
+		return -ENOSPC;
+	}
+	strcat(m->dtmf_q, digits);
+	pthread_mutex_unlock(&m->dtmf_lock);
+	return 0;
 }
 
 void msess_set_dir(struct msess *s, bool video, enum msess_dir dir)

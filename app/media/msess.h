@@ -74,6 +74,8 @@ struct msess_stream {
 	int frame_ms, bitrate_bps;              /* audio */
 	bool fec, dtx;                          /* audio */
 	int channels;                           /* audio on the wire (1 or 2) */
+	uint8_t te_pt;                          /* audio: RFC 4733 telephone-event PT, 0: none */
+	uint32_t te_clock;                      /* its clock rate (8000 or 48000) */
 };
 
 struct msess_devices {
@@ -104,6 +106,7 @@ enum msess_event {
 	MSESS_EV_RTP_TIMEOUT,       /* nothing received for the timeout */
 	MSESS_EV_BYE,               /* far end sent RTCP BYE */
 	MSESS_EV_ERROR,             /* val = -errno; the session stopped a thread */
+	MSESS_EV_DTMF,              /* val = the digit received (RFC 4733), as a char */
 	MSESS_EV_MAX,
 };
 
@@ -148,6 +151,9 @@ void msess_mute_audio(struct msess *s, bool mute);
 void msess_mute_video(struct msess *s, bool mute);
 /* direction change (hold/resume by re-INVITE) */
 void msess_set_dir(struct msess *s, bool video, enum msess_dir dir);
+/* queue DTMF digits (0-9 * # A-D) as RFC 4733 events, 100 ms each with
+ * 60 ms gaps; -EINVAL bad digit, -ENOSPC queue full (16), -ENOTSUP no PT */
+int msess_send_dtmf(struct msess *s, const char *digits);
 void msess_get_stats(struct msess *s, struct msess_stats *ret);
 /* a one-line JSON of the statistics */
 int msess_stats_json(const struct msess_stats *st, char *buf, size_t len);

@@ -27,12 +27,76 @@ LOG_TOPIC(audio);
 
 /* --- transmit -------------------------------------------------------------- */
 
+static int dtmf_code(char d)
+{
+	const char *p, *map = "0123456789*#ABCD";
+
+	if (d >= 'a' && d <= 'd')
+		d = (char)(d - 'a' + 'A');
+	p = strchr(map, d);
+	return p ? (int)(p - map) : -1;
+}
+
+/* RFC 4733 sender state, atx thread only */
+struct dtmf_tx {
+	int code;               /* -1: idle */
+	uint32_t ts;            /* timestamp of the event (its start) */
+	unsigned frames;        /* frames sent of this event */
+	unsigned gap;           /* frames of silence left after an event */
+};
+
+/* One frame period of DTMF: true when an event packet replaces audio. */
+static bool dtmf_frame(struct mstream *m, struct dtmf_tx *d, uint32_t ts, int frame_ms,
+		       bool *marker, uint8_t *pl, size_t *pl_len)
+{
+	unsigned dur_frames = 100 / (unsigned)frame_ms, end_frames = 3;
+	uint32_t per = (m->p.te_clock ? m->p.te_clock : 8000) / 1000 * (uint32_t)frame_ms;
+
+	if (d->code < 0) {
+		char c = 0;
+
+		if (d->gap) {
+			d->gap--;
+			return false;
+		}
+		pthread_mutex_lock(&m->dtmf_lock);
+		if (m->dtmf_q[0]) {
+			c = m->dtmf_q[0];
+			memmove(m->dtmf_q, m->dtmf_q + 1, strlen(m->dtmf_q));
+		}
+		pthread_mutex_unlock(&m->dtmf_lock);
+		if (!c)
+			return false;
+		d->code = dtmf_code(c);
+		d->ts = ts;
+		d->frames = 0;
+		*marker = true;
+	}
+	d->frames++;
+	{
+		bool end = d->frames > dur_frames;
+		uint32_t dur = per * (d->frames > dur_frames ? dur_frames : d->frames);
+
+		pl[0] = (uint8_t)d->code;
+		pl[1] = (uint8_t)((end ? 0x80 : 0) | 10);   /* E bit, volume -10 dBm0 */
+		pl[2] = (uint8_t)(dur >> 8);
+		pl[3] = (uint8_t)dur;
+		*pl_len = 4;
+		if (d->frames >= dur_frames + end_frames) {  /* end sent 3 times */
+			d->code = -1;
+			d->gap = 60 / (unsigned)frame_ms;
+		}
+	}
+	return true;
+}
+
 void *msess_atx_thread(void *arg)
 {
 	struct msess *s = arg;
 	struct mstream *m = &s->a;
 	bool have_ts = false, talkspurt = true;
 	uint32_t ts = 0;
+	struct dtmf_tx dtmf = { .code = -1 };
 
 	while (!atomic_load(&s->stop)) {
 		struct aframe *f = NULL;
@@ -67,6 +131,27 @@ void *msess_atx_thread(void *arg)
 		aframe_unref(f);
 		if (r < 0 || !p)
 			continue;
+		if (m->p.te_pt && (dtmf.code >= 0 || dtmf.gap || m->dtmf_q[0])) {
+			uint8_t ev[4];
+			size_t evl = 0;
+			bool mk = false;
+
+			if (dtmf_frame(m, &dtmf, ts, m->p.frame_ms, &mk, ev, &evl)) {
+				pthread_mutex_lock(&m->tx_lock);
+				h = (struct rtp_hdr){ .marker = mk, .pt = m->p.te_pt, .seq = m->seq++,
+						      .ts = m->p.te_clock == 8000 || !m->p.te_clock ?
+							    dtmf.ts / 6 : dtmf.ts,
+						      .ssrc = m->ssrc };
+				if (rtp_hdr_encode(&h, pkt, sizeof(pkt), &hl) == 0) {
+					memcpy(pkt + hl, ev, evl);
+					rtp_tx_stats_packet(&m->txs, (uint32_t)evl);
+					(void)mstream_send_rtp(m, pkt, hl + evl, false);
+				}
+				pthread_mutex_unlock(&m->tx_lock);
+				mpkt_unref(p);
+				continue;
+			}
+		}
 		if (p->len <= 2 || !(atomic_load(&m->dir) & MSESS_SENDONLY)) {
 			talkspurt = true;   /* DTX: nothing sent */
 			mpkt_unref(p);
@@ -169,7 +254,22 @@ void msess_audio_rx(struct msess *s, uint8_t *pkt, size_t len, uint64_t now)
 			return;
 		}
 	}
-	if (rtp_hdr_decode(&h, pkt, plen) < 0 || h.pt != m->p.pt || h.payload_len == 0)
+	if (rtp_hdr_decode(&h, pkt, plen) < 0 || h.payload_len == 0)
+		goto malformed;
+	if (m->p.te_pt && h.pt == m->p.te_pt) {
+		/* RFC 4733: report each event once, at its first packet */
+		const uint8_t *ev = pkt + h.hdr_len;
+
+		if (h.payload_len < 4)
+			goto malformed;
+		if ((!m->dtmf_seen || h.ts != m->dtmf_last_ts) && ev[0] <= 15) {
+			m->dtmf_seen = true;
+			m->dtmf_last_ts = h.ts;
+			msess_post(s, MSESS_EV_DTMF, "0123456789*#ABCD"[ev[0]]);
+		}
+		return;
+	}
+	if (h.pt != m->p.pt)
 		goto malformed;
 	if (h.ssrc == m->ssrc) {
 		pthread_mutex_lock(&s->stats_lock);

@@ -87,6 +87,13 @@ struct mstream {
 	atomic_bool kf_req;
 	atomic_int new_bitrate;         /* kbps, 0: none */
 	atomic_bool mute;
+
+	/* DTMF to send (audio): dtmf_lock; the atx thread sends */
+	pthread_mutex_t dtmf_lock;
+	char dtmf_q[17];
+	/* DTMF received: rx thread */
+	uint32_t dtmf_last_ts;
+	bool dtmf_seen;
 };
 
 struct msess {
