@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-# gen_rtp_seeds.py: writes the seed corpora of fuzz_rtp and fuzz_rtcp (realistic and malformed).
+# gen_rtp_seeds.py: writes the seed corpora of fuzz_rtp, fuzz_rtcp and fuzz_nack.
 # Run from the repository root: python3 tests/fuzz/gen_rtp_seeds.py
 import os
+import random
 import struct
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
@@ -173,6 +174,27 @@ RTCP = {
 }
 
 
+def rec(op, seq, dt):
+    """one fuzz_nack record: op (low 2 bits: packet, rtx, poll, history), seq, dt ms"""
+    return struct.pack("!BHB", op, seq & 0xFFFF, dt)
+
+
+random.seed(7)
+NACK = {
+    "inorder": b"".join(rec(0, s, 1) for s in range(100, 140)),
+    "gaps_polls": b"".join(rec(0, s, 1) + (rec(2 | 32 << 2 & 0xFC, 0, 6) if s % 5 == 0 else b"")
+                           for s in range(0, 60) if s % 7),
+    "wrap_rtx": b"".join(rec(0, s, 1) for s in range(65530, 65545) if s % 3) + rec(2 | 64, 0, 10) +
+    b"".join(rec(1, s, 1) for s in range(65530, 65545) if not s % 3) + rec(2, 0, 50),
+    "big_jump": rec(0, 1, 1) + rec(0, 2, 1) + rec(0, 5000, 1) + rec(2 | 40, 0, 200) +
+    rec(0, 40000, 1) + rec(0, 30000, 1) + rec(0, 30001, 1),
+    "full_list": rec(0, 0, 0) + rec(0, 60, 1) + rec(0, 120, 1) + rec(2 | 124, 0, 10) * 6,
+    "history": b"".join(rec(3 | (s % 16) << 2, s, s % 9) for s in range(200)),
+    "giveup": rec(0, 10, 0) + rec(0, 12, 0) + b"".join(rec(2 | 8, 0, 25) for _ in range(8)),
+    "random": bytes(random.getrandbits(8) for _ in range(400)),
+}
+
+
 def write(name, seeds):
     d = os.path.join(ROOT, name)
     os.makedirs(d, exist_ok=True)
@@ -183,4 +205,5 @@ def write(name, seeds):
 
 write("fuzz_rtp", RTP)
 write("fuzz_rtcp", RTCP)
-print("fuzz_rtp: %d seeds, fuzz_rtcp: %d seeds" % (len(RTP), len(RTCP)))
+write("fuzz_nack", NACK)
+print("fuzz_rtp: %d, fuzz_rtcp: %d, fuzz_nack: %d seeds" % (len(RTP), len(RTCP), len(NACK)))
