@@ -151,6 +151,9 @@ RTCP = {
     fb(205, 3, 1, 2, bytes(8)) + fb(206, 2, 1, 2, bytes(4)),
     "sr_ext_after_blocks": rtcp_hdr(1, 200, sr(blocks=(rblock(),))[4:] + bytes(8)),
     "padded_last": rr() + rtcp_hdr(1, 203, struct.pack("!I", 9), pad=4),
+    # captured from GStreamer 1.22 rtpbin (sender SR+SDES, receiver RR+SDES)
+    "gst_sr_sdes": bytes.fromhex("80c80006b1915d31eeb6cbce526f826e56861df2000000110000440081ca000cb1915d31011c757365723138363533373137383640686f73742d626138336464613406094753747265616d6572000000"),
+    "gst_rr_sdes": bytes.fromhex("81c90007e1f547d7b1915d3100ffffff0000653f0000001ecbce526f0004def881ca000ce1f547d7011c757365723136343938343631363040686f73742d653363616431393306094753747265616d6572000000"),
     # malformed
     "trunc_header": rr()[:3],
     "trunc_body": (sr(blocks=(rblock(),)) + sdes([(1, [(1, b"abc")])]))[:-3],
