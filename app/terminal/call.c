@@ -96,6 +96,9 @@ static enum sdp_enc_policy enc_policy(struct terminal *t, bool secure_sig)
 	return e == 0 ? SDP_ENC_REQUIRED : SDP_ENC_PREFERRED;
 }
 
+/* We offer RTP/AVP or RTP/SAVP with a=rtcp-fb lines, as room systems in the
+ * field do: AVPF-aware peers use the feedback, strict AVP/SAVP peers
+ * (baresip's srtp-mand) accept the offer instead of answering 488. */
 static int local_init(struct tcall *c, bool secure_sig)
 {
 	struct terminal *t = c->t;
@@ -113,7 +116,7 @@ static int local_init(struct tcall *c, bool secure_sig)
 	l->enc = enc_policy(t, secure_sig);
 	l->audio = (struct sdp_local_media){
 		.enable = true, .port = ap, .dir = SDP_DIR_SENDRECV, .ssrc = rand32(),
-		.pt = PT_OPUS, .te_pt = PT_TE, .avpf = true,
+		.pt = PT_OPUS, .te_pt = PT_TE,
 		.opus = { .maxaveragebitrate = (uint32_t)conf_int(t->conf, "audio.bitrate"),
 			  .useinbandfec = conf_bool(t->conf, "audio.fec"),
 			  .usedtx = conf_bool(t->conf, "audio.dtx"),
@@ -121,7 +124,7 @@ static int local_init(struct tcall *c, bool secure_sig)
 	};
 	l->video = (struct sdp_local_media){
 		.enable = true, .port = vp, .dir = SDP_DIR_SENDRECV, .ssrc = rand32(),
-		.rtx_ssrc = rand32(), .pt = PT_H264, .rtx_pt = PT_RTX, .avpf = true,
+		.rtx_ssrc = rand32(), .pt = PT_H264, .rtx_pt = PT_RTX,
 		.bw_as = (uint32_t)conf_int(t->conf, "video.bitrate_kbps"),
 		.h264 = { .profile_level_id = conf_enum(t->conf, "video.profile") == 1 ?
 				0x64001f : 0x42e01f,
