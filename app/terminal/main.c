@@ -77,6 +77,7 @@ int main(int argc, char **argv)
 		path = DEFAULT_CONF;
 	if (path && conf_load_file(t.conf, path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rakwon-terminal: %s\n", err);
+		conf_free(t.conf);
 		return 1;
 	}
 	for (int i = 0; i < nsets; i++) {
@@ -84,21 +85,25 @@ int main(int argc, char **argv)
 
 		if (!eq) {
 			fprintf(stderr, "rakwon-terminal: -s %s: expected key=value\n", sets[i]);
+			conf_free(t.conf);
 			return 2;
 		}
 		*eq = 0;
 		if (conf_set(t.conf, sets[i], eq + 1, false, err, sizeof(err)) < 0) {
 			fprintf(stderr, "rakwon-terminal: -s: %s\n", err);
+			conf_free(t.conf);
 			return 1;
 		}
 	}
 	if (print) {
 		conf_dump(t.conf, stdout);
+		conf_free(t.conf);
 		return 0;
 	}
 	if (log_set_spec(conf_str(t.conf, "log.level")) < 0) {
 		fprintf(stderr, "rakwon-terminal: log.level: invalid \"%s\"\n",
 			conf_str(t.conf, "log.level"));
+		conf_free(t.conf);
 		return 1;
 	}
 	log_set_ident(conf_str(t.conf, "room.name"));
