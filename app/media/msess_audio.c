@@ -12,6 +12,8 @@
  * new aframe per decode (one allocation per period on this thread).
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +26,16 @@
 LOG_TOPIC(audio);
 
 #define ASRC_IDLE_US 5000000ULL
+
+/* Audio threads ask for real-time scheduling (SCHED_FIFO), as audio threads
+ * on an appliance must: a missed 10/20 ms deadline is an audible gap. Best
+ * effort: without the privilege they stay normal threads. */
+static void audio_thread_rt(void)
+{
+	struct sched_param sp = { .sched_priority = 10 };
+
+	(void)pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+}
 
 /* --- transmit -------------------------------------------------------------- */
 
@@ -98,6 +110,7 @@ void *msess_atx_thread(void *arg)
 	uint32_t ts = 0;
 	struct dtmf_tx dtmf = { .code = -1 };
 
+	audio_thread_rt();
 	while (!atomic_load(&s->stop)) {
 		struct aframe *f = NULL;
 		struct mpkt *p = NULL;
@@ -359,6 +372,7 @@ void *msess_aplay_thread(void *arg)
 	struct msess *s = arg;
 	uint64_t period = (uint64_t)s->a.p.frame_ms * 1000, next = clock_now_us() + period;
 
+	audio_thread_rt();
 	while (!atomic_load(&s->stop)) {
 		struct amix_src src[MSESS_MAX_ASRC];
 		unsigned n = 0;

@@ -98,7 +98,7 @@ static int audio(const char *a_path, const char *b_path, double secs)
 {
 	int16_t *a, *b;
 	size_t na, nb, ea_n, eb_n;
-	float *ea, *eb;
+	float *ea, *eb, *a4, *b4;
 	double best = -2, corrs[4096];
 	int lag_ms = 0, nseg = 0, good = 0, r;
 
@@ -121,6 +121,14 @@ static int audio(const char *a_path, const char *b_path, double secs)
 	}
 	ea = envelope(a, na, &ea_n);
 	eb = envelope(b, nb, &eb_n);
+	a4 = malloc((na / 4 + 1) * sizeof(float));
+	b4 = malloc((nb / 4 + 1) * sizeof(float));
+	if (!a4 || !b4)
+		return 2;
+	for (size_t i = 0; i + 4 <= na; i += 4)
+		a4[i / 4] = ((float)a[i] + a[i + 1] + a[i + 2] + a[i + 3]) / 4;
+	for (size_t i = 0; i + 4 <= nb; i += 4)
+		b4[i / 4] = ((float)b[i] + b[i + 1] + b[i + 2] + b[i + 3]) / 4;
 	/* coarse: envelope correlation over lags 0..3000 ms (b is late) */
 	for (int L = 0; L < 3000 && (size_t)L < eb_n; L++) {
 		double sab = 0, saa = 0, sbb = 0;
@@ -137,19 +145,49 @@ static int audio(const char *a_path, const char *b_path, double secs)
 			lag_ms = L;
 		}
 	}
-	/* fine, per 1 s segment of the source */
+	/* per 1 s segment of the source: its own lag within +-60 ms of the global
+	 * one on the envelope (the jitter buffer adapts), then the exact lag and
+	 * the waveform correlation at full rate within +-2 ms of it */
 	for (size_t s0 = 0; s0 + 48000 <= na && nseg < 4096; s0 += 48000) {
-		double energy = 0, c;
-		int lag;
-		long off = (long)s0 + lag_ms * 48 - 60 * 48;
+		double energy = 0, c, eb_best = -2;
+		int lag, seg_ms = lag_ms;
+		long off, seg_off = (long)lag_ms * 48;
 
 		for (size_t i = s0; i < s0 + 48000; i++)
 			energy += (double)a[i] * a[i];
 		if (energy / 48000 < 100.0 * 100.0)   /* below -50 dBFS: silence */
 			continue;
-		if (off < 0 || (size_t)off + 48000 + 120 * 48 > nb)
+		/* +-60 ms on 12 kHz signals (mean of 4 samples) */
+		{
+			size_t q0 = s0 / 4;
+			int best_q = lag_ms * 12;
+
+			for (int L = (lag_ms - 60) * 12; L <= (lag_ms + 60) * 12; L++) {
+				double sab = 0, saa = 0, sbb = 0;
+
+				if (L < 0 || q0 + 12000 + (size_t)L > nb / 4)
+					continue;
+				for (size_t i = q0; i < q0 + 12000; i++) {
+					double x = a4[i], y = b4[i + (size_t)L];
+
+					sab += x * y;
+					saa += x * x;
+					sbb += y * y;
+				}
+				if (saa > 0 && sbb > 0 && sab / sqrt(saa * sbb) > eb_best) {
+					eb_best = sab / sqrt(saa * sbb);
+					best_q = L;
+				}
+			}
+			seg_ms = best_q / 12;
+			seg_off = (long)best_q * 4;
+		}
+		off = (long)s0 + seg_off - 96;
+		if (off < 0 || (size_t)off + 48000 + 192 > nb)
 			continue;
-		c = pcm_xcorr_peak(a + s0, 48000, b + off, 48000 + 120 * 48, 120 * 48, &lag);
+		c = pcm_xcorr_peak(a + s0, 48000, b + off, 48000 + 192, 192, &lag);
+		if (getenv("AVCHECK_DEBUG"))
+			fprintf(stderr, "seg %zu: lag %d ms (env %.3f) fine %d corr %.3f\n", s0 / 48000, seg_ms, eb_best, lag, c);
 		corrs[nseg++] = c;
 		good += c >= 0.8;
 	}
@@ -161,6 +199,8 @@ static int audio(const char *a_path, const char *b_path, double secs)
 	free(b);
 	free(ea);
 	free(eb);
+	free(a4);
+	free(b4);
 	return 0;
 }
 
