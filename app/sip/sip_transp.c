@@ -447,11 +447,16 @@ static int conn_parse(struct sip_conn *c)
 			const char *he = memmem(p, n, "\r\n\r\n", 4);
 
 			t->st.rx_bad++;
-			if (r == -EMSGSIZE)
-				t->st.rx_oversize++;
-			if (he && sip_msg_new(&m, p, (size_t)(he - p) + 4, 0) != -ENOMEM && m)
+			if (he && sip_msg_new(&m, p, (size_t)(he - p) + 4, 0) != -ENOMEM && m) {
+				size_t hl = (size_t)(he - p) + 4;
+
+				if (m->clen >= 0 && (uint64_t)m->clen + hl > SIP_MSG_MAX)
+					r = -EMSGSIZE;
 				reply_bad(t, m, &src, r == -EMSGSIZE ? 513 : 400,
 					  r == -EMSGSIZE ? "Message Too Large" : "Bad Content-Length");
+			}
+			if (r == -EMSGSIZE)
+				t->st.rx_oversize++;
 			sip_msg_unref(m);
 			c->close_after_flush = true;
 			c->rlen = 0;
