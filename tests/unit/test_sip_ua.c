@@ -565,3 +565,76 @@ TEST(register_wrong_password)
 {
 	register_alg(SIP_AUTH_SHA256, "wrong", false);
 }
+
+/* ---- INVITE flood from one address ----------------------------------------- */
+
+TEST(invite_flood_rate_limited)
+{
+	struct sip_ua_conf cb;
+	struct peer a, b;
+	struct net_addr ba, ra;
+	char uri[128], msg[1024], buf[4096];
+	int fd, n503 = 0, n486 = 0;
+	bool seen[40] = { false };
+
+	conf_init(&cb, "sip:bob@127.0.0.1", NULL, NULL);
+	cb.transp.invite_rate = 2;
+	cb.transp.invite_burst = 5;
+	CHECK_OK(setup(&a, &b, NULL, &cb));
+	uri_of(&b, SIP_TP_UDP, uri, sizeof(uri));
+	CHECK_OK(sip_call_invite(a.ua, uri, SDP_A, &H, &a, &a.call));
+	WAIT(a.established && b.established, 5);
+	CHECK_EQ(b.established, 1);
+
+	CHECK_OK(sip_ua_laddr(b.ua, SIP_TP_UDP, &ba));
+	CHECK_OK(net_addr_parse(&ra, "127.0.0.1:0", 0));
+	fd = net_udp_bind(&ra, 0, 0);
+	CHECK(fd >= 0);
+	for (int i = 0; i < 40; i++) {
+		snprintf(msg, sizeof(msg),
+			 "INVITE sip:bob@127.0.0.1 SIP/2.0\r\n"
+			 "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKflood%d;rport\r\n"
+			 "Max-Forwards: 70\r\nFrom: <sip:evil@x>;tag=f%d\r\nTo: <sip:bob@x>\r\n"
+			 "Call-ID: flood%d\r\nCSeq: 1 INVITE\r\n"
+			 "Contact: <sip:evil@127.0.0.1:%u>\r\nContent-Length: 0\r\n\r\n",
+			 net_addr_port(&ra), i, i, i, net_addr_port(&ra));
+		(void)sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&ba.ss, ba.len);
+	}
+	for (int i = 0; i < 100; i++) {
+		ssize_t k = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+
+		if (k <= 0) {
+			(void)loop_run_for(L, 10000);
+			continue;
+		}
+		buf[k] = 0;
+		/* count each INVITE once (final responses are retransmitted) */
+		{
+			const char *cid = strstr(buf, "Call-ID: flood");
+			int id = cid ? atoi(cid + 14) : -1;
+
+			if (id < 0 || id >= 40 || seen[id])
+				continue;
+			if (strncmp(buf, "SIP/2.0 100 ", 12) == 0)
+				continue;
+			seen[id] = true;
+		}
+		if (strncmp(buf, "SIP/2.0 503 ", 12) == 0 && strstr(buf, "Retry-After:"))
+			n503++;
+		else if (strncmp(buf, "SIP/2.0 486 ", 12) == 0)
+			n486++;
+	}
+	close(fd);
+	/* the burst of 5 (and maybe a refill token) passed, the rest got 503 */
+	CHECK_MSG(n503 >= 30, "503s: %d", n503);
+	CHECK_MSG(n486 >= 1 && n486 <= 8, "486s: %d", n486);
+	CHECK_EQ(b.incoming, 1 + n486);
+	/* the established call is unaffected: re-INVITE and BYE work */
+	CHECK_OK(sip_call_reinvite(a.call, SDP_A));
+	WAIT(a.reinv_done, 5);
+	CHECK_EQ(a.reinv_code, 200);
+	CHECK_OK(sip_call_hangup(a.call));
+	WAIT(a.ended && b.ended, 5);
+	CHECK_EQ(b.end_code, 200);
+	teardown(&a, &b);
+}
