@@ -745,9 +745,10 @@ int sip_tl_request_start(struct sip_tl *tl, struct sip_mb *mb, const char *metho
 	char host[64], tok[24];
 	int r;
 
+	/* sent-by: our address for that transport, else any we listen on */
 	r = sip_transp_laddr(tl->tp, d->tp, &d->addr, &la);
-	if (r < 0 && d->tp != SIP_TP_UDP)
-		r = sip_transp_laddr(tl->tp, SIP_TP_TCP, &d->addr, &la);
+	for (int t = SIP_TP_UDP; r < 0 && t <= SIP_TP_TLS; t++)
+		r = sip_transp_laddr(tl->tp, (enum sip_transport)t, &d->addr, &la);
 	if (r < 0)
 		return r;
 	sip_rand_token(tok, sizeof(tok));

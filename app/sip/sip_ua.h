@@ -87,7 +87,9 @@ struct sip_ua_conf {
 	unsigned max_calls;         /* 0: 64; more incoming get 486 */
 	sip_ua_incoming_h incoming; /* NULL: incoming INVITEs get 480 */
 	void *arg;                  /* for incoming */
-	struct sip_transp_conf transp; /* TLS files, limits (zero: defaults) */
+	struct sip_transp_conf transp; /* TLS files, limits (zero: defaults;
+				       keepalive_ms 0 means 30 s CRLF pings
+				       on our outgoing TCP/TLS flows) */
 	struct sip_tl_conf tl;      /* T1/T2/T4 (zero: defaults) */
 };
 
