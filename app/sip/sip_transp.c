@@ -773,7 +773,7 @@ int sip_transp_send_resp(struct sip_transp *t, const struct sip_msg *req,
 	d.addr = src->peer;
 	if (sip_tp_reliable(src->tp)) {
 		/* the same connection; if gone, a new one to received:sent-by port */
-		if (conn_find(t, src->tp, NULL, src->conn_id)) {
+		if (src->conn_id && conn_find(t, src->tp, NULL, src->conn_id)) {
 			d.conn_id = src->conn_id;
 		} else {
 			net_addr_set_port(&d.addr, v->port ? v->port :
@@ -822,6 +822,13 @@ found:
 	}
 	b->tokens -= 1.0;
 	return true;
+}
+
+void sip_transp_inject(struct sip_transp *t, const void *data, size_t len,
+		       const struct sip_src *src)
+{
+	if (len <= SIP_MSG_MAX)
+		dispatch(t, data, len, src);
 }
 
 bool sip_transp_invite_drop(const struct sip_transp *t)
