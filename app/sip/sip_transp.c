@@ -184,16 +184,24 @@ static void conn_close(struct sip_conn *c, int err)
 		conn_free(c);
 }
 
-static void conn_idle(struct loop *l, struct loop_timer *tm, void *arg)
+static bool conn_ready(const struct sip_conn *c)
 {
-	conn_close(arg, 0);
+	return c->connected && (!c->tls || tls_handshake_done(c->tls));
 }
 
+static void conn_idle(struct loop *l, struct loop_timer *tm, void *arg)
+{
+	struct sip_conn *c = arg;
+
+	/* a connect or handshake that did not finish is an error */
+	conn_close(c, conn_ready(c) ? 0 : -ETIMEDOUT);
+}
 
 static void conn_touch(struct sip_conn *c)
 {
-	(void)loop_timer_start(c->t->l, &c->idle, (uint64_t)c->t->c.idle_timeout_ms * 1000, 0,
-			       conn_idle, c);
+	uint32_t ms = conn_ready(c) ? c->t->c.idle_timeout_ms : c->t->c.connect_timeout_ms;
+
+	(void)loop_timer_start(c->t->l, &c->idle, (uint64_t)ms * 1000, 0, conn_idle, c);
 }
 
 static void conn_update(struct sip_conn *c)
@@ -539,6 +547,7 @@ static void conn_io(struct loop *l, int fd, uint32_t ev, void *arg)
 			log_debug(sip, "tls handshake: %s", tls_error(c->tls));
 			goto out;
 		}
+		conn_touch(c);
 	}
 	if ((ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) || (c->tls && tls_pending(c->tls))) {
 		r = conn_read(c);
@@ -726,8 +735,6 @@ static int send_stream(struct sip_transp *t, const struct sip_dest *d, const voi
 		}
 		c->peer = d->addr;
 		snprintf(c->host, sizeof(c->host), "%s", d->tls_host);
-		(void)loop_timer_start(t->l, &c->idle, (uint64_t)t->c.connect_timeout_ms * 1000, 0,
-				       conn_idle, c);
 	}
 	r = conn_queue(c, data, len);
 	if (r < 0)
