@@ -405,7 +405,7 @@ static void dispatch(struct sip_transp *t, const void *data, size_t len,
 		sip_msg_unref(m);
 		return;
 	}
-	if (m->req && via_fix(&m, src) < 0) {
+	if (!m->nvia || (m->req && via_fix(&m, src) < 0)) {
 		t->st.rx_bad++;
 		sip_msg_unref(m);
 		return;
