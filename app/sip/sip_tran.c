@@ -693,7 +693,7 @@ static void on_response(struct sip_tl *tl, struct sip_msg *rsp)
 {
 	const struct pl *br = &rsp->via[0].branch;
 
-	if (!rsp->nvia || !br->p)
+	if (!rsp->nvia || !br->p || !rsp->cseq.method.p)
 		return;
 	for (struct sip_ctran *ct = tl->cts; ct; ct = ct->next) {
 		if (pl_eq(&ct->req->via[0].branch, br) &&
@@ -710,8 +710,10 @@ static void tl_recv(struct sip_msg *m, const struct sip_src *src, void *arg)
 {
 	struct sip_tl *tl = arg;
 
-	if (m->req)
+	if (m->req && sip_msg_can_reply(m))
 		on_request(tl, m, src);
+	else if (m->req)
+		log_debug(sip, "request without the headers of a reply dropped");
 	else
 		on_response(tl, m);
 }
@@ -743,9 +745,10 @@ int sip_tl_request_start(struct sip_tl *tl, struct sip_mb *mb, const char *metho
 	char host[64], tok[24];
 	int r;
 
+	/* sent-by: our address for that transport, else any we listen on */
 	r = sip_transp_laddr(tl->tp, d->tp, &d->addr, &la);
-	if (r < 0 && d->tp != SIP_TP_UDP)
-		r = sip_transp_laddr(tl->tp, SIP_TP_TCP, &d->addr, &la);
+	for (int t = SIP_TP_UDP; r < 0 && t <= SIP_TP_TLS; t++)
+		r = sip_transp_laddr(tl->tp, (enum sip_transport)t, &d->addr, &la);
 	if (r < 0)
 		return r;
 	sip_rand_token(tok, sizeof(tok));

@@ -120,6 +120,11 @@ bool sip_transp_invite_drop(const struct sip_transp *t);
 
 void sip_transp_stats(const struct sip_transp *t, struct sip_transp_stats *ret);
 
+/* Hand one message to the stack as if it had arrived from src (tests and
+ * fuzzing; responses go out through the real sockets). */
+void sip_transp_inject(struct sip_transp *t, const void *data, size_t len,
+		       const struct sip_src *src);
+
 /* Destination for a sip/sips URI: transport from the scheme and the
  * transport parameter (sips: TLS), port default 5060/5061, numeric host
  * only (-EHOSTUNREACH for names). tls_host is set to the host. */

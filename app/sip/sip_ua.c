@@ -59,6 +59,8 @@ int sip_ua_contact(struct sip_ua *ua, struct sip_mb *mb, enum sip_transport tp,
 	int r;
 
 	r = sip_transp_laddr(sip_tl_transp(ua->tl), tp, dst, &la);
+	for (int t = SIP_TP_UDP; r < 0 && t <= SIP_TP_TLS; t++)
+		r = sip_transp_laddr(sip_tl_transp(ua->tl), (enum sip_transport)t, dst, &la);
 	if (r < 0)
 		return r;
 	net_addr_host(&la, host, sizeof(host));
@@ -416,8 +418,11 @@ int sip_ua_new(struct sip_ua **ret, struct loop *l, const struct sip_ua_conf *c)
 		ua->c.min_se = 90;
 	if (!ua->c.max_calls)
 		ua->c.max_calls = 64;
+	/* keep our stream flows (registrar, proxy) open across idle periods */
+	if (!ua->c.transp.keepalive_ms)
+		ua->c.transp.keepalive_ms = 30000;
 	if (r == 0)
-		r = sip_tl_new(&ua->tl, l, &c->tl, &c->transp, ua_reqh, ua);
+		r = sip_tl_new(&ua->tl, l, &ua->c.tl, &ua->c.transp, ua_reqh, ua);
 	if (r == 0)
 		r = listen_one(ua, SIP_TP_UDP, c->listen_udp);
 	if (r == 0)

@@ -6,7 +6,7 @@
 . tests/lib/common.sh
 SAMPLES="../shared/interop/samples/baresip-srtp-mand-INVITE.txt ../shared/interop/samples/baresip-srtp-mand-200.txt"
 [ -f ../shared/interop/samples/baresip-srtp-mand-INVITE.txt ] || SAMPLES=$(ls tests/fuzz/corpus/fuzz_sip_msg/* | head -4)
-ours=$("$BIN/rakwon-sipbench" $SAMPLES --secs 2)
+ours=$("$BIN/rakwon-sipparse" $SAMPLES --secs 2)
 echo "SIP parse  rakwon:  $ours"
 if cc -O2 -DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -o "$W/libreparse" tests/bench/sip_libre_parse.c \
 	-I/usr/include/re -lre 2>/dev/null; then
@@ -30,3 +30,6 @@ if command -v baresip > /dev/null; then
 	sleep 2
 fi
 /usr/bin/python3 tests/bench/call_setup.py "$W/a.sock" sips:b@127.0.0.1:16171 $BSPORT bsy@127.0.0.1:5491 ${BENCH_CALLS:-10}
+# concurrent call setup, re-INVITE and teardown rates of the SIP stack alone
+"$BIN/rakwon-sipbench" -n 200 -t udp
+"$BIN/rakwon-sipbench" -n 200 -t tcp

@@ -1,75 +1,146 @@
-/* main.c: rakwon-sipbench: SIP messages parsed per second on one core.
+/* main.c: rakwon-sipbench, call setup figures of the SIP stack: two UAs on
+ * one loop over loopback (UDP or TCP); the caller opens N concurrent calls to
+ * the callee (a bridge-like UAS), each call does one re-INVITE, then all end
+ * with BYE. Prints calls per second for setup, re-INVITE and teardown.
  *
- *   rakwon-sipbench FILE... [--secs S]
- *
- * Each FILE is one SIP message (e.g. a captured INVITE with SDP). The
- * messages are decoded round robin for S seconds (default 2) on the calling
- * thread; prints messages/s and microseconds per message as JSON. CPU time
- * (CLOCK_THREAD_CPUTIME_ID) is used, so a loaded machine does not skew it.
+ *   rakwon-sipbench [-n CALLS] [-t udp|tcp]
  */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "sip/sip_msg.h"
+#include "lib/base/clock.h"
+#include "lib/loop/loop.h"
+#include "sip/sip_ua.h"
 
-static double cpu_s(void)
+static const char SDP[] = "v=0\r\no=b 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+			  "t=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+
+struct bench {
+	struct loop *l;
+	struct sip_call **calls;
+	unsigned n, up, reinv, ended, failed;
+};
+
+static void on_est(struct sip_call *c, const char *sdp, void *arg)
 {
-	struct timespec ts;
+	struct bench *b = arg;
 
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	b->up++;
+}
+
+static char *on_offer(struct sip_call *c, const char *sdp, void *arg)
+{
+	return strdup(SDP);
+}
+
+static void on_reinv(struct sip_call *c, uint16_t code, const char *sdp, void *arg)
+{
+	struct bench *b = arg;
+
+	b->reinv++;
+	if (code != 200)
+		b->failed++;
+}
+
+static void on_ended(struct sip_call *c, uint16_t code, const char *r, void *arg)
+{
+	struct bench *b = arg;
+
+	b->ended++;
+	if (code != 0 && code != 200)
+		b->failed++;
+	for (unsigned i = 0; b->calls && i < b->n; i++)
+		if (b->calls[i] == c)
+			b->calls[i] = NULL;
+}
+
+static const struct sip_call_handlers H = {
+	.established = on_est,
+	.offer = on_offer,
+	.reinvite_done = on_reinv,
+	.ended = on_ended,
+};
+
+static struct bench callee_b;
+
+static void on_incoming(struct sip_ua *ua, struct sip_call *c, const char *sdp, void *arg)
+{
+	sip_call_set_handlers(c, &H, &callee_b);
+	(void)sip_call_answer(c, 200, SDP);
+}
+
+static double run_until(struct bench *b, unsigned *ctr, unsigned target)
+{
+	uint64_t t0 = clock_now_us();
+
+	for (int i = 0; i < 6000 && *ctr < target; i++)
+		(void)loop_run_for(b->l, 10000);
+	return (double)(clock_now_us() - t0) / 1e6;
 }
 
 int main(int argc, char **argv)
 {
-	char *msgs[64];
-	size_t lens[64];
-	int n = 0;
-	double secs = 2, t0, t;
-	unsigned long long count = 0, bytes = 0, bad = 0;
-	struct sip_msg *m = calloc(1, sizeof(*m));
+	struct sip_ua_conf ca = { 0 }, cb = { 0 };
+	struct sip_ua *a = NULL, *ub = NULL;
+	struct bench b = { 0 };
+	const char *tp = "udp";
+	struct net_addr la;
+	char uri[128];
+	double t;
+	int ch;
 
-	for (int i = 1; i < argc && n < 64; i++) {
-		FILE *f;
-
-		if (!strcmp(argv[i], "--secs") && i + 1 < argc) {
-			secs = atof(argv[++i]);
-			continue;
-		}
-		f = fopen(argv[i], "rb");
-		if (!f) {
-			perror(argv[i]);
-			return 1;
-		}
-		msgs[n] = malloc(65536);
-		lens[n] = fread(msgs[n], 1, 65536, f);
-		fclose(f);
-		n++;
+	b.n = 200;
+	while ((ch = getopt(argc, argv, "n:t:")) != -1) {
+		if (ch == 'n')
+			b.n = (unsigned)atoi(optarg);
+		else if (ch == 't')
+			tp = optarg;
+		else
+			return 2;
 	}
-	if (!n || !m) {
-		fprintf(stderr, "usage: rakwon-sipbench FILE... [--secs S]\n");
-		return 2;
+	b.calls = calloc(b.n, sizeof(*b.calls));
+	if (!b.calls || loop_new(&b.l) < 0)
+		return 1;
+	ca.aor = "sip:caller@127.0.0.1";
+	cb.aor = "sip:bridge@127.0.0.1";
+	ca.listen_udp = cb.listen_udp = "127.0.0.1:0";
+	ca.listen_tcp = cb.listen_tcp = "127.0.0.1:0";
+	ca.max_calls = cb.max_calls = b.n + 1;
+	/* one source address: lift the INVITE rate limit for the benchmark */
+	cb.transp.invite_rate = 100000;
+	cb.transp.invite_burst = 100000;
+	cb.incoming = on_incoming;
+	callee_b.l = b.l;
+	if (sip_ua_new(&a, b.l, &ca) < 0 || sip_ua_new(&ub, b.l, &cb) < 0) {
+		fprintf(stderr, "sipbench: cannot start the UAs\n");
+		return 1;
 	}
-	t0 = cpu_s();
-	do {
-		for (int k = 0; k < 1000; k++) {
-			int i = (int)(count % (unsigned)n);
+	(void)sip_ua_laddr(ub, strcmp(tp, "tcp") ? SIP_TP_UDP : SIP_TP_TCP, &la);
+	snprintf(uri, sizeof(uri), "sip:bridge@127.0.0.1:%u;transport=%s", net_addr_port(&la), tp);
 
-			memset(m, 0, sizeof(*m));
-			if (sip_msg_decode(m, msgs[i], lens[i], 0) < 0)
-				bad++;
-			bytes += lens[i];
-			count++;
-		}
-		t = cpu_s() - t0;
-	} while (t < secs);
-	printf("{\"messages\":%llu,\"rejected\":%llu,\"cpu_s\":%.3f,\"msgs_per_s\":%.0f,"
-	       "\"us_per_msg\":%.2f,\"mb_per_s\":%.1f}\n", count, bad, t, count / t, 1e6 * t / count,
-	       bytes / t / 1e6);
-	for (int i = 0; i < n; i++)
-		free(msgs[i]);
-	free(m);
+	for (unsigned i = 0; i < b.n; i++)
+		if (sip_call_invite(a, uri, SDP, &H, &b, &b.calls[i]) < 0)
+			b.failed++;
+	t = run_until(&b, &b.up, b.n);
+	printf("sip %s: %u calls up in %.3f s (%.0f calls/s), %u concurrent\n", tp, b.up, t,
+	       b.up / t, sip_ua_ncalls(ub));
+	for (unsigned i = 0; i < b.n; i++)
+		if (b.calls[i])
+			(void)sip_call_reinvite(b.calls[i], SDP);
+	t = run_until(&b, &b.reinv, b.up);
+	printf("sip %s: %u re-INVITEs in %.3f s (%.0f/s)\n", tp, b.reinv, t, b.reinv / t);
+	for (unsigned i = 0; i < b.n; i++)
+		if (b.calls[i])
+			(void)sip_call_hangup(b.calls[i]);
+	t = run_until(&b, &callee_b.ended, b.up);
+	printf("sip %s: %u calls ended by BYE in %.3f s (%.0f/s); failures %u\n", tp,
+	       callee_b.ended, t, callee_b.ended / t, b.failed + callee_b.failed);
+	a = sip_ua_free(a);
+	ub = sip_ua_free(ub);
+	b.l = loop_free(b.l);
+	free(b.calls);
 	return 0;
 }
