@@ -339,7 +339,7 @@ static void config_done(int err, const struct http_response *r, void *arg)
 int prov_request(struct prov_client *c, const char *method, const char *path,
 		 const char *body, const char *inm, int fd, size_t max, http_done_h cb)
 {
-	struct http_request_opts o = { 0 };
+	struct http_request_opts o = { .range_from = fd > 0 ? c->fw_range_from : 0 };
 	char url[2300];
 	int r;
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "lib/http/http.h"
 #include "lib/loop/loop.h"
@@ -53,6 +54,8 @@ struct prov_client {
 	int fw_fd;
 	char fw_rejected[80];           /* version whose signature failed */
 	char fw_ready[80];              /* verified, waiting to install */
+	char fw_part_version[80];       /* what firmware.part holds (resume) */
+	off_t fw_range_from;
 
 	char last_error[256];
 	struct prov_client_stats stats;

@@ -436,6 +436,24 @@ static void h_firmware(const struct http_req *req, struct http_resp *rs, void *a
 		return;
 	}
 	p->m.fw_downloads++;
+	/* resume: a single open-ended range "bytes=N-" inside the image */
+	{
+		const char *rg = http_req_header(req, "Range");
+		unsigned long long from;
+		char tail;
+
+		if (rg && sscanf(rg, "bytes=%llu-%c", &from, &tail) == 1 && from > 0 &&
+		    from < (unsigned long long)size) {
+			http_resp_status(rs, 206);
+			http_resp_header(rs, "Content-Range", "bytes %llu-%lld/%lld", from,
+					 (long long)size - 1, (long long)size);
+			http_resp_file(rs, "application/octet-stream", fd, (off_t)from,
+				       (size_t)(size - (int64_t)from));
+			http_resp_rate_limit(rs, p->fw_rate);
+			return;
+		}
+	}
+	http_resp_header(rs, "Accept-Ranges", "bytes");
 	http_resp_file(rs, "application/octet-stream", fd, 0, (size_t)size);
 	http_resp_rate_limit(rs, p->fw_rate);
 }
