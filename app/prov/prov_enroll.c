@@ -123,7 +123,9 @@ static void enroll_done(int err, const struct http_response *r, void *arg)
 			prov_error(c, "enroll: cannot pin the CA: %s", strerror(-rc));
 			goto retry;
 		}
-		log_info(prov, "pinned the provisioning CA (first contact)");
+		log_debug(prov, "pinned the provisioning CA (first contact)");
+		if (c->cbs.event)
+			c->cbs.event(c->st, "pinned the provisioning CA (first contact)", c->arg);
 	}
 	prov_path(c, path, sizeof(path), "device.crt");
 	rc = prov_file_write_atomic(path, cert, strlen(cert), 0644, 0);
@@ -209,7 +211,7 @@ void prov_fw_install(struct prov_client *c)
 	c->stats.fw_installed++;
 	free((char *)c->o.version);
 	c->o.version = strdup(ver);
-	log_info(prov, "firmware %s installed", ver);
+	log_debug(prov, "firmware %s installed", ver);
 }
 
 /* sha256 of a file */
