@@ -73,6 +73,17 @@ static void h_file(const struct http_req *req, struct http_resp *rs, void *arg)
 	http_resp_file(rs, "application/octet-stream", fd, 0, (size_t)lseek(fd, 0, SEEK_END));
 }
 
+static void h_big(const struct http_req *req, struct http_resp *rs, void *arg)
+{
+	char *b = malloc(300000);
+
+	(void)req;
+	(void)arg;
+	memset(b, 'q', 300000);
+	http_resp_header(rs, "ETag", "\"big\"");
+	http_resp_body_take(rs, "text/plain", b, 300000);
+}
+
 static int setup(struct loop **l, struct http_server **s, struct tls_conf *tls)
 {
 	struct http_limits lim;
@@ -96,6 +107,8 @@ static int setup(struct loop **l, struct http_server **s, struct tls_conf *tls)
 		r = http_server_route(*s, "GET", "/busy", h_busy, NULL);
 	if (r == 0)
 		r = http_server_route(*s, "GET", "/file", h_file, NULL);
+	if (r == 0)
+		r = http_server_route(*s, "GET", "/big", h_big, NULL);
 	return r;
 }
 
@@ -296,6 +309,12 @@ TEST(client_etag_retry_after_file_timeout)
 	CHECK_EQ(c.status, 304);
 	CHECK_EQ(c.body_len, 0);
 	o.if_none_match = NULL;
+	/* a body much larger than the first read: headers must survive growth */
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/big", http_server_port(s));
+	CHECK_OK(get(l, &o, &c));
+	CHECK_EQ(c.status, 200);
+	CHECK_EQ(c.body_len, 300000);
+	CHECK_STR(c.etag, "\"big\"");
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/busy", http_server_port(s));
 	CHECK_OK(get(l, &o, &c));
 	CHECK_EQ(c.status, 503);

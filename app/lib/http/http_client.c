@@ -149,6 +149,15 @@ static int grow_in(struct http_call *c, size_t need)
 	n = realloc(c->in, cap);
 	if (!n)
 		return -ENOMEM;
+	/* a parsed head points into the buffer: move those pointers along */
+	if (c->head_len && n != c->in) {
+		size_t i;
+
+		for (i = 0; i < c->head.n_hdrs; i++) {
+			c->hdrs[i].name = n + (c->hdrs[i].name - c->in);
+			c->hdrs[i].value = n + (c->hdrs[i].value - c->in);
+		}
+	}
 	c->in = n;
 	c->in_cap = cap;
 	return 0;
