@@ -45,6 +45,7 @@ struct prov_client {
 	char lkg_etag[80];              /* the last-known-good */
 	char bad_etag[80];              /* rolled back from: not retried */
 	char applying_etag[80];
+	bool lkg_none;                  /* no configuration before this apply */
 	char *pending;                  /* received, not applied yet */
 	size_t pending_len;
 	char pending_etag[80];
