@@ -418,6 +418,8 @@ static void on_timer(struct loop *l, struct loop_timer *t, void *arg)
 		prov_enroll(c);
 		return;
 	}
+	if (c->st == PROV_IDLE || c->st == PROV_ENROLL)
+		prov_set_state(c, PROV_POLL, NULL);
 	poll_config(c);
 }
 
