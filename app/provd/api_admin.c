@@ -59,12 +59,14 @@ static bool key_valid(const char *k)
 static void reply_rows(struct provd *p, struct http_resp *rs, int r, struct json *j)
 {
 	(void)p;
-	if (r == -ENOENT)
+	if (r == -ENOENT) {
 		http_resp_error(rs, 404, "not found");
-	else if (r < 0)
+	} else if (r < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database error");
-	else
+	} else {
 		http_resp_json(rs, 200, j);
+	}
 	json_free(j);
 }
 
@@ -116,6 +118,7 @@ static void devices_post(struct provd *p, const char *serial_in, struct json *j,
 		   "profile = COALESCE(?, profile)", "sssssis", serial, mac, model, name, profile,
 		   now, profile);
 	if (r < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database error");
 		return;
 	}
@@ -128,6 +131,7 @@ static void devices_revoke(struct provd *p, const char *serial, struct http_resp
 	int r;
 
 	if (db_begin(p->db) < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database busy");
 		return;
 	}
@@ -141,6 +145,7 @@ static void devices_revoke(struct provd *p, const char *serial, struct http_resp
 		r = db_run(p->db, "UPDATE certs SET revoked = 1 WHERE device = ?", "s", serial);
 	if (r < 0 || db_commit(p->db) < 0) {
 		db_rollback(p->db);
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database error");
 		return;
 	}
@@ -232,6 +237,7 @@ static void profiles_post(struct provd *p, struct json *j, struct http_resp *rs)
 		   "ON CONFLICT(name) DO UPDATE SET template = excluded.template, "
 		   "updated = excluded.updated", "ssi", name, tpl, (int64_t)time(NULL));
 	if (r < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database error");
 		return;
 	}
@@ -270,6 +276,7 @@ static void overrides_post(struct provd *p, struct json *j, struct http_resp *rs
 		r = db_run(p->db, "DELETE FROM overrides WHERE scope = ? AND key = ?", "ss", scope,
 			   key);
 	if (r < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database error");
 		return;
 	}
@@ -304,6 +311,7 @@ static void tokens_post(struct provd *p, struct json *j, struct http_resp *rs)
 	/* only the hash is stored: the token is shown once */
 	if (db_run(p->db, "INSERT INTO tokens (hash, serial, profile, expires, created) "
 		   "VALUES (?, ?, ?, ?, ?)", "sssii", hash, serial, profile, now + ttl, now) < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database error");
 		return;
 	}
@@ -330,6 +338,7 @@ static void directory_post(struct provd *p, struct json *j, struct http_resp *rs
 	if (db_run(p->db, "INSERT INTO directory (name, uri, kind) VALUES (?, ?, ?) "
 		   "ON CONFLICT(uri) DO UPDATE SET name = excluded.name, kind = excluded.kind",
 		   "sss", name, uri, kind) < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database error");
 		return;
 	}

@@ -143,6 +143,7 @@ static void h_enroll(const struct http_req *req, struct http_resp *rs, void *arg
 		goto out;
 	}
 	if (db_begin(p->db) < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database busy");
 		goto out;
 	}
@@ -393,6 +394,7 @@ static void h_heartbeat(const struct http_req *req, struct http_resp *rs, void *
 		   "last_state = ?, config_etag = ?, last_error = ?, last_seen = ? "
 		   "WHERE serial = ?", "ssssis", version, state, etag, error,
 		   (int64_t)time(NULL), serial) < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database busy");
 		json_free(j);
 		return;
@@ -468,6 +470,7 @@ static void h_directory(const struct http_req *req, struct http_resp *rs, void *
 		return;
 	if (db_query_json(p->db, &arr, "SELECT name, uri, kind FROM directory ORDER BY name",
 			  "") < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database busy");
 		return;
 	}
