@@ -87,6 +87,7 @@ static void devices_post(struct provd *p, const char *serial_in, struct json *j,
 	const char *serial = serial_in, *mac = NULL, *model = NULL, *profile = NULL,
 		   *name = NULL;
 	int64_t now = (int64_t)time(NULL);
+	bool reapprove = false;
 	int r;
 
 	if (!serial && json_get_str(j, "serial", &serial) < 0)
@@ -117,12 +118,21 @@ static void devices_post(struct provd *p, const char *serial_in, struct json *j,
 		   "model = COALESCE(excluded.model, model), name = COALESCE(excluded.name, name), "
 		   "profile = COALESCE(?, profile)", "sssssis", serial, mac, model, name, profile,
 		   now, profile);
+	if (r >= 0 && json_get_bool(j, "reapprove", &reapprove) == 0 && reapprove) {
+		/* a device that lost its key (factory reset) or was revoked may
+		 * enroll again by serial; its old certificates stay revoked */
+		r = db_run(p->db, "UPDATE devices SET state = 'approved' WHERE serial = ?", "s",
+			   serial);
+		if (r >= 0)
+			r = db_run(p->db, "UPDATE certs SET revoked = 1 WHERE device = ?", "s", serial);
+	}
 	if (r < 0) {
 		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database error");
 		return;
 	}
-	db_audit(p->db, "admin", serial_in ? "device.update" : "device.approve", serial, profile);
+	db_audit(p->db, "admin", reapprove ? "device.reapprove" : serial_in ? "device.update" :
+		 "device.approve", serial, profile);
 	reply_ok(rs, 200, serial);
 }
 
