@@ -321,7 +321,11 @@ static void config_done(int err, const struct http_response *r, void *arg)
 	c->call = NULL;
 	c->stats.polls++;
 	if (err < 0) {
-		prov_error(c, "poll: %s", strerror(-err));
+		if (err == -EPERM)
+			prov_error(c, "poll: TLS verification failed (the server's name is not "
+				   "in its certificate, or its CA is not the pinned one)");
+		else
+			prov_error(c, "poll: %s", strerror(-err));
 		if (err == -EPERM)
 			prov_tls_setup(c);   /* maybe the CA changed: re-read */
 		prov_schedule(c, true);

@@ -559,7 +559,7 @@ static void h_metrics(const struct http_req *req, struct http_resp *rs, void *ar
 {
 	struct provd *p = arg;
 	struct http_server_stats hs;
-	int64_t ndev = 0, nenr = 0, nrev = 0;
+	int64_t ndev = 0, nenr = 0, nrev = 0, nstale = 0;
 	char *b;
 	int n;
 
@@ -568,6 +568,10 @@ static void h_metrics(const struct http_req *req, struct http_resp *rs, void *ar
 	(void)db_get_int(p->db, &ndev, "SELECT COUNT(*) FROM devices", "");
 	(void)db_get_int(p->db, &nenr, "SELECT COUNT(*) FROM devices WHERE state='enrolled'", "");
 	(void)db_get_int(p->db, &nrev, "SELECT COUNT(*) FROM devices WHERE state='revoked'", "");
+	/* enrolled but silent for more than three poll intervals */
+	(void)db_get_int(p->db, &nstale, "SELECT COUNT(*) FROM devices WHERE state='enrolled' "
+			 "AND COALESCE(last_seen, 0) < ?", "i",
+			 (int64_t)time(NULL) - 3 * (int64_t)p->poll_interval);
 	b = malloc(4096);
 	if (!b) {
 		http_resp_error(rs, 500, "out of memory");
@@ -579,6 +583,7 @@ static void h_metrics(const struct http_req *req, struct http_resp *rs, void *ar
 		"rakwon_provd_devices{state=\"all\"} %lld\n"
 		"rakwon_provd_devices{state=\"enrolled\"} %lld\n"
 		"rakwon_provd_devices{state=\"revoked\"} %lld\n"
+		"rakwon_provd_devices{state=\"stale\"} %lld\n"
 		"# TYPE rakwon_provd_enrollments_total counter\n"
 		"rakwon_provd_enrollments_total{result=\"ok\"} %llu\n"
 		"rakwon_provd_enrollments_total{result=\"denied\"} %llu\n"
@@ -610,7 +615,7 @@ static void h_metrics(const struct http_req *req, struct http_resp *rs, void *ar
 		"rakwon_provd_http_responses_total{class=\"5xx\"} %llu\n"
 		"# TYPE rakwon_provd_uptime_seconds gauge\n"
 		"rakwon_provd_uptime_seconds %llu\n",
-		(long long)ndev, (long long)nenr, (long long)nrev,
+		(long long)ndev, (long long)nenr, (long long)nrev, (long long)nstale,
 		(unsigned long long)p->m.enroll_ok, (unsigned long long)p->m.enroll_denied,
 		(unsigned long long)p->m.config_200, (unsigned long long)p->m.config_304,
 		(unsigned long long)p->m.auth_denied, (unsigned long long)p->m.heartbeats,
