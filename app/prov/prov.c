@@ -152,6 +152,15 @@ static void rollback(struct prov_client *c, const char *why)
 	snprintf(c->bad_etag, sizeof(c->bad_etag), "%s", c->applying_etag);
 	save_etag(c, "config.bad", c->bad_etag);
 	snprintf(lkg, sizeof(lkg), "%s.lkg", c->o.config_path);
+	if (c->lkg_none) {
+		/* there was no configuration before this one: back to none */
+		(void)unlink(c->o.config_path);
+		c->etag[0] = '\0';
+		save_etag(c, "config.etag", c->etag);
+		prov_error(c, "configuration %s removed: %s (there was none before)",
+			   c->bad_etag, why);
+		return;
+	}
 	r = prov_file_read(lkg, PROV_CONFIG_MAX, &text, &len);
 	if (r < 0) {
 		prov_error(c, "rollback (%s): no last-known-good configuration", why);
@@ -202,7 +211,9 @@ static void apply_pending(struct prov_client *c)
 	snprintf(c->applying_etag, sizeof(c->applying_etag), "%s", c->pending_etag);
 	/* the running configuration becomes the last-known-good */
 	snprintf(lkg, sizeof(lkg), "%s.lkg", c->o.config_path);
-	if (prov_file_read(c->o.config_path, PROV_CONFIG_MAX, &cur, &len) == 0) {
+	r = prov_file_read(c->o.config_path, PROV_CONFIG_MAX, &cur, &len);
+	c->lkg_none = r == -ENOENT;
+	if (r == 0) {
 		r = prov_file_write_atomic(lkg, cur, len, 0600, 0);
 		free(cur);
 		if (r < 0) {
@@ -310,7 +321,11 @@ static void config_done(int err, const struct http_response *r, void *arg)
 	c->call = NULL;
 	c->stats.polls++;
 	if (err < 0) {
-		prov_error(c, "poll: %s", strerror(-err));
+		if (err == -EPERM)
+			prov_error(c, "poll: TLS verification failed (the server's name is not "
+				   "in its certificate, or its CA is not the pinned one)");
+		else
+			prov_error(c, "poll: %s", strerror(-err));
 		if (err == -EPERM)
 			prov_tls_setup(c);   /* maybe the CA changed: re-read */
 		prov_schedule(c, true);
@@ -339,7 +354,7 @@ static void config_done(int err, const struct http_response *r, void *arg)
 int prov_request(struct prov_client *c, const char *method, const char *path,
 		 const char *body, const char *inm, int fd, size_t max, http_done_h cb)
 {
-	struct http_request_opts o = { 0 };
+	struct http_request_opts o = { .range_from = fd > 0 ? c->fw_range_from : 0 };
 	char url[2300];
 	int r;
 
@@ -380,8 +395,11 @@ static void on_timer(struct loop *l, struct loop_timer *t, void *arg)
 
 	(void)l;
 	(void)t;
-	if (c->call)
+	if (c->call) {
+		/* a request is still running (poll_now raced it): look again */
+		(void)loop_timer_start(c->l, &c->timer, 1000000, 0, on_timer, c);
 		return;
+	}
 	if (!c->url) {
 		if (c->o.discover && c->o.discover(url, sizeof(url), c->o.discover_arg) == 0) {
 			c->url = strdup(url);
@@ -404,6 +422,8 @@ static void on_timer(struct loop *l, struct loop_timer *t, void *arg)
 		prov_enroll(c);
 		return;
 	}
+	if (c->st == PROV_IDLE || c->st == PROV_ENROLL)
+		prov_set_state(c, PROV_POLL, NULL);
 	poll_config(c);
 }
 
@@ -493,6 +513,8 @@ int prov_client_new(struct prov_client **ret, struct loop *l, const struct prov_
 		snprintf(c->etag, sizeof(c->etag), "%s", s);
 		free(s);
 	}
+	if (access(c->o.config_path, F_OK) < 0)
+		c->etag[0] = '\0';     /* the file is gone: fetch it again */
 	prov_path(c, path, sizeof(path), "config.lkg.etag");
 	if (prov_file_read(path, 128, &s, NULL) == 0) {
 		snprintf(c->lkg_etag, sizeof(c->lkg_etag), "%s", s);

@@ -15,22 +15,32 @@
  *   server's CA is pinned (TOFU) unless opts.ca_file is given; from then on
  *   only that CA is trusted. The returned certificate is stored.
  * POLL: GET /v1/config over mutual TLS with If-None-Match; 304 = unchanged;
- *   200 = new config -> APPLY. Interval with +-jitter; Retry-After and
- *   errors back off exponentially (capped). A heartbeat POST /v1/heartbeat
- *   reports version, state, last error each poll.
- * APPLY: deferred while cbs.in_call() is true (re-checked every few s).
- *   The config is written atomically (prov_file_write_atomic) to
- *   opts.config_path, the previous one kept as last-known-good
- *   (config_path + ".lkg"), then cbs.apply() is called. If apply fails, or
- *   the daemon reports prov_client_report_registered(false) within
- *   verify_timeout, the LKG is restored (atomically), cbs.apply() is called
- *   again with it, and the bad ETag is not retried until it changes.
- * FIRMWARE: if the config response names a firmware release for us
- *   (X-Rakwon-Firmware header or the /v1/firmware document), the image is
- *   downloaded to state_dir, its SHA-256 ECDSA signature checked with the
- *   pinned firmware key (opts.fw_pubkey_file) before anything is installed,
- *   then cbs.fw_install(path) is called (deferred while in a call too).
+ *   200 = new config -> APPLY. Interval with +-jitter; errors back off
+ *   exponentially (capped at backoff_max_s), Retry-After is a minimum. TLS
+ *   sessions are resumed between polls (no public-key work per poll). After
+ *   the config step a heartbeat POST /v1/heartbeat reports version, state,
+ *   applied ETag and the last error; its answer may offer firmware.
+ * APPLY: deferred while cbs.in_call() is true (re-checked every
+ *   defer_recheck_s). The config is written atomically
+ *   (prov_file_write_atomic) to opts.config_path, the previous one kept as
+ *   last-known-good (config_path + ".lkg"), then cbs.apply() is called. If
+ *   apply fails, or the daemon reports prov_client_report_registered(false)
+ *   within verify_timeout_s, the LKG is restored (atomically; if there was
+ *   no previous config the file is removed), cbs.apply() is called again
+ *   with it, and that ETag is not applied again until the server's changes.
+ *   Without a verdict within verify_timeout_s the config stays.
+ * FIRMWARE: when the heartbeat answer offers a release (version, size,
+ *   sha256, signature, url) and cbs.fw_install and opts.fw_pubkey_file are
+ *   set, the image is downloaded to state_dir/firmware.part (resumed with a
+ *   Range request after an interruption), its SHA-256 and ECDSA signature
+ *   are checked with the pinned firmware key before anything is installed,
+ *   then cbs.fw_install(path, version) is called (deferred while in a call).
+ *   A release whose signature fails is not fetched again.
  *
+ * Embedding (the terminal): create with its loop, opts and callbacks, call
+ * prov_client_start(); after each apply() report the SIP registration result
+ * with prov_client_report_registered(); call prov_client_poll_now() on a
+ * check-sync NOTIFY and prov_client_set_server() from the DHCP hook.
  * Ownership: the client owns its HTTP calls, timers and strings; the
  * callbacks' pointers are valid only during the call. Thread: the loop's.
  */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/http/http.h"
@@ -122,7 +123,9 @@ static void enroll_done(int err, const struct http_response *r, void *arg)
 			prov_error(c, "enroll: cannot pin the CA: %s", strerror(-rc));
 			goto retry;
 		}
-		log_info(prov, "pinned the provisioning CA (first contact)");
+		log_debug(prov, "pinned the provisioning CA (first contact)");
+		if (c->cbs.event)
+			c->cbs.event(c->st, "pinned the provisioning CA (first contact)", c->arg);
 	}
 	prov_path(c, path, sizeof(path), "device.crt");
 	rc = prov_file_write_atomic(path, cert, strlen(cert), 0644, 0);
@@ -208,7 +211,7 @@ void prov_fw_install(struct prov_client *c)
 	c->stats.fw_installed++;
 	free((char *)c->o.version);
 	c->o.version = strdup(ver);
-	log_info(prov, "firmware %s installed", ver);
+	log_debug(prov, "firmware %s installed", ver);
 }
 
 /* sha256 of a file */
@@ -247,7 +250,7 @@ static void fw_done(int err, const struct http_response *r, void *arg)
 	(void)json_get_int(c->fw, "size", &want);
 	prov_path(c, part, sizeof(part), "firmware.part");
 	prov_path(c, img, sizeof(img), "firmware.img");
-	if (err < 0 || r->status != 200) {
+	if (err < 0 || (r->status != 200 && r->status != 206)) {
 		/* transient (server gone mid-download...): retry with backoff */
 		prov_error(c, "firmware %s: download failed: %s", ver,
 			   err < 0 ? strerror(-err) : "HTTP error");
@@ -259,6 +262,13 @@ static void fw_done(int err, const struct http_response *r, void *arg)
 		goto retry;
 	}
 	pki_hex(d, 32, hex);
+	if (strcmp(hex, sha) != 0 && c->fw_range_from) {
+		/* a resumed image that does not add up: start over, once */
+		prov_error(c, "firmware %s: resumed image mismatch, restarting", ver);
+		unlink(part);
+		c->fw_part_version[0] = '\0';
+		goto retry;
+	}
 	/* nothing is installed unless both the digest and the signature hold */
 	if (strcmp(hex, sha) != 0 || pki_base64_decode(sig, strlen(sig), &raw, &rawlen) < 0 ||
 	    pki_verify_digest(c->fw_pub, d, raw, rawlen) < 0) {
@@ -267,6 +277,7 @@ static void fw_done(int err, const struct http_response *r, void *arg)
 		snprintf(c->fw_rejected, sizeof(c->fw_rejected), "%s", ver);
 		prov_error(c, "firmware %s: signature or digest invalid, refused", ver);
 		unlink(part);
+		c->fw_part_version[0] = '\0';
 		goto next;
 	}
 	free(raw);
@@ -275,6 +286,7 @@ static void fw_done(int err, const struct http_response *r, void *arg)
 		goto retry;
 	}
 	snprintf(c->fw_ready, sizeof(c->fw_ready), "%s", ver);
+	c->fw_part_version[0] = '\0';
 	ok = true;
 next:
 	close(c->fw_fd);
@@ -292,10 +304,10 @@ next:
 	prov_schedule(c, false);
 	return;
 retry:
+	/* the partial image stays for a ranged resume (verified as a whole) */
 	close(c->fw_fd);
 	c->fw_fd = -1;
 	c->fw = json_free(c->fw);
-	unlink(part);
 	prov_schedule(c, true);
 }
 
@@ -304,6 +316,7 @@ static void fw_fetch(struct prov_client *c, struct json *fw)
 	const char *ver, *url;
 	char part[600];
 	int64_t size;
+	off_t from;
 
 	if (json_get_str(fw, "version", &ver) < 0 || json_get_str(fw, "url", &url) < 0 ||
 	    json_get_int(fw, "size", &size) < 0 || size < 0 || size > PROV_FW_MAX ||
@@ -321,7 +334,15 @@ static void fw_fetch(struct prov_client *c, struct json *fw)
 		return;
 	}
 	prov_path(c, part, sizeof(part), "firmware.part");
-	c->fw_fd = open(part, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* resume a partial download of the same version */
+	from = 0;
+	if (!strcmp(ver, c->fw_part_version)) {
+		struct stat st;
+
+		if (stat(part, &st) == 0 && st.st_size > 0 && st.st_size < size)
+			from = st.st_size;
+	}
+	c->fw_fd = open(part, O_RDWR | O_CREAT | O_CLOEXEC | (from ? 0 : O_TRUNC), 0600);
 	if (c->fw_fd < 0) {
 		prov_error(c, "firmware: %s: %s", part, strerror(errno));
 		json_free(fw);
@@ -329,7 +350,17 @@ static void fw_fetch(struct prov_client *c, struct json *fw)
 		return;
 	}
 	c->fw = fw;
-	if (prov_request(c, "GET", url, NULL, NULL, c->fw_fd, (size_t)size, fw_done) < 0) {
+	snprintf(c->fw_part_version, sizeof(c->fw_part_version), "%s", ver);
+	if (from) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "firmware %s: resuming at byte %lld", ver,
+			 (long long)from);
+		if (c->cbs.event)
+			c->cbs.event(c->st, msg, c->arg);
+	}
+	c->fw_range_from = from;
+	if (prov_request(c, "GET", url, NULL, NULL, c->fw_fd, (size_t)(size - from), fw_done) < 0) {
 		close(c->fw_fd);
 		c->fw_fd = -1;
 		c->fw = json_free(c->fw);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "lib/http/http.h"
 #include "lib/loop/loop.h"
@@ -44,6 +45,7 @@ struct prov_client {
 	char lkg_etag[80];              /* the last-known-good */
 	char bad_etag[80];              /* rolled back from: not retried */
 	char applying_etag[80];
+	bool lkg_none;                  /* no configuration before this apply */
 	char *pending;                  /* received, not applied yet */
 	size_t pending_len;
 	char pending_etag[80];
@@ -53,6 +55,8 @@ struct prov_client {
 	int fw_fd;
 	char fw_rejected[80];           /* version whose signature failed */
 	char fw_ready[80];              /* verified, waiting to install */
+	char fw_part_version[80];       /* what firmware.part holds (resume) */
+	off_t fw_range_from;
 
 	char last_error[256];
 	struct prov_client_stats stats;

@@ -44,7 +44,7 @@ static int digest_file(const char *path, uint8_t d[32])
 
 static int cmd_keygen(const char *kpath, const char *ppath)
 {
-	struct pki_key *k;
+	struct pki_key *k = NULL;
 	char *pem = NULL, *pub = NULL;
 	int r;
 
@@ -67,7 +67,7 @@ static int cmd_keygen(const char *kpath, const char *ppath)
 
 static int cmd_sign(const char *kpath, const char *img)
 {
-	struct pki_key *k;
+	struct pki_key *k = NULL;
 	uint8_t d[32], sig[80];
 	size_t sl = sizeof(sig);
 	char *b64;
@@ -179,6 +179,8 @@ int main(int argc, char **argv)
 		r = tls_conf_set_ca_file(tc, ca);
 	if (r < 0) {
 		fprintf(stderr, "CA %s: %s\n", ca ? ca : "(none)", strerror(-r));
+		free(body);
+		tls_conf_unref(tc);
 		return 2;
 	}
 	o.method = argv[i];

@@ -59,12 +59,14 @@ static bool key_valid(const char *k)
 static void reply_rows(struct provd *p, struct http_resp *rs, int r, struct json *j)
 {
 	(void)p;
-	if (r == -ENOENT)
+	if (r == -ENOENT) {
 		http_resp_error(rs, 404, "not found");
-	else if (r < 0)
+	} else if (r < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database error");
-	else
+	} else {
 		http_resp_json(rs, 200, j);
+	}
 	json_free(j);
 }
 
@@ -85,6 +87,7 @@ static void devices_post(struct provd *p, const char *serial_in, struct json *j,
 	const char *serial = serial_in, *mac = NULL, *model = NULL, *profile = NULL,
 		   *name = NULL;
 	int64_t now = (int64_t)time(NULL);
+	bool reapprove = false;
 	int r;
 
 	if (!serial && json_get_str(j, "serial", &serial) < 0)
@@ -115,11 +118,21 @@ static void devices_post(struct provd *p, const char *serial_in, struct json *j,
 		   "model = COALESCE(excluded.model, model), name = COALESCE(excluded.name, name), "
 		   "profile = COALESCE(?, profile)", "sssssis", serial, mac, model, name, profile,
 		   now, profile);
+	if (r >= 0 && json_get_bool(j, "reapprove", &reapprove) == 0 && reapprove) {
+		/* a device that lost its key (factory reset) or was revoked may
+		 * enroll again by serial; its old certificates stay revoked */
+		r = db_run(p->db, "UPDATE devices SET state = 'approved' WHERE serial = ?", "s",
+			   serial);
+		if (r >= 0)
+			r = db_run(p->db, "UPDATE certs SET revoked = 1 WHERE device = ?", "s", serial);
+	}
 	if (r < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database error");
 		return;
 	}
-	db_audit(p->db, "admin", serial_in ? "device.update" : "device.approve", serial, profile);
+	db_audit(p->db, "admin", reapprove ? "device.reapprove" : serial_in ? "device.update" :
+		 "device.approve", serial, profile);
 	reply_ok(rs, 200, serial);
 }
 
@@ -128,6 +141,7 @@ static void devices_revoke(struct provd *p, const char *serial, struct http_resp
 	int r;
 
 	if (db_begin(p->db) < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database busy");
 		return;
 	}
@@ -141,6 +155,7 @@ static void devices_revoke(struct provd *p, const char *serial, struct http_resp
 		r = db_run(p->db, "UPDATE certs SET revoked = 1 WHERE device = ?", "s", serial);
 	if (r < 0 || db_commit(p->db) < 0) {
 		db_rollback(p->db);
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database error");
 		return;
 	}
@@ -232,6 +247,7 @@ static void profiles_post(struct provd *p, struct json *j, struct http_resp *rs)
 		   "ON CONFLICT(name) DO UPDATE SET template = excluded.template, "
 		   "updated = excluded.updated", "ssi", name, tpl, (int64_t)time(NULL));
 	if (r < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database error");
 		return;
 	}
@@ -270,6 +286,7 @@ static void overrides_post(struct provd *p, struct json *j, struct http_resp *rs
 		r = db_run(p->db, "DELETE FROM overrides WHERE scope = ? AND key = ?", "ss", scope,
 			   key);
 	if (r < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database error");
 		return;
 	}
@@ -304,6 +321,7 @@ static void tokens_post(struct provd *p, struct json *j, struct http_resp *rs)
 	/* only the hash is stored: the token is shown once */
 	if (db_run(p->db, "INSERT INTO tokens (hash, serial, profile, expires, created) "
 		   "VALUES (?, ?, ?, ?, ?)", "sssii", hash, serial, profile, now + ttl, now) < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database error");
 		return;
 	}
@@ -330,6 +348,7 @@ static void directory_post(struct provd *p, struct json *j, struct http_resp *rs
 	if (db_run(p->db, "INSERT INTO directory (name, uri, kind) VALUES (?, ?, ?) "
 		   "ON CONFLICT(uri) DO UPDATE SET name = excluded.name, kind = excluded.kind",
 		   "sss", name, uri, kind) < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database error");
 		return;
 	}
@@ -540,7 +559,7 @@ static void h_metrics(const struct http_req *req, struct http_resp *rs, void *ar
 {
 	struct provd *p = arg;
 	struct http_server_stats hs;
-	int64_t ndev = 0, nenr = 0, nrev = 0;
+	int64_t ndev = 0, nenr = 0, nrev = 0, nstale = 0;
 	char *b;
 	int n;
 
@@ -549,6 +568,10 @@ static void h_metrics(const struct http_req *req, struct http_resp *rs, void *ar
 	(void)db_get_int(p->db, &ndev, "SELECT COUNT(*) FROM devices", "");
 	(void)db_get_int(p->db, &nenr, "SELECT COUNT(*) FROM devices WHERE state='enrolled'", "");
 	(void)db_get_int(p->db, &nrev, "SELECT COUNT(*) FROM devices WHERE state='revoked'", "");
+	/* enrolled but silent for more than three poll intervals */
+	(void)db_get_int(p->db, &nstale, "SELECT COUNT(*) FROM devices WHERE state='enrolled' "
+			 "AND COALESCE(last_seen, 0) < ?", "i",
+			 (int64_t)time(NULL) - 3 * (int64_t)p->poll_interval);
 	b = malloc(4096);
 	if (!b) {
 		http_resp_error(rs, 500, "out of memory");
@@ -560,6 +583,7 @@ static void h_metrics(const struct http_req *req, struct http_resp *rs, void *ar
 		"rakwon_provd_devices{state=\"all\"} %lld\n"
 		"rakwon_provd_devices{state=\"enrolled\"} %lld\n"
 		"rakwon_provd_devices{state=\"revoked\"} %lld\n"
+		"rakwon_provd_devices{state=\"stale\"} %lld\n"
 		"# TYPE rakwon_provd_enrollments_total counter\n"
 		"rakwon_provd_enrollments_total{result=\"ok\"} %llu\n"
 		"rakwon_provd_enrollments_total{result=\"denied\"} %llu\n"
@@ -591,7 +615,7 @@ static void h_metrics(const struct http_req *req, struct http_resp *rs, void *ar
 		"rakwon_provd_http_responses_total{class=\"5xx\"} %llu\n"
 		"# TYPE rakwon_provd_uptime_seconds gauge\n"
 		"rakwon_provd_uptime_seconds %llu\n",
-		(long long)ndev, (long long)nenr, (long long)nrev,
+		(long long)ndev, (long long)nenr, (long long)nrev, (long long)nstale,
 		(unsigned long long)p->m.enroll_ok, (unsigned long long)p->m.enroll_denied,
 		(unsigned long long)p->m.config_200, (unsigned long long)p->m.config_304,
 		(unsigned long long)p->m.auth_denied, (unsigned long long)p->m.heartbeats,

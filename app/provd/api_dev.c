@@ -143,6 +143,7 @@ static void h_enroll(const struct http_req *req, struct http_resp *rs, void *arg
 		goto out;
 	}
 	if (db_begin(p->db) < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database busy");
 		goto out;
 	}
@@ -393,6 +394,7 @@ static void h_heartbeat(const struct http_req *req, struct http_resp *rs, void *
 		   "last_state = ?, config_etag = ?, last_error = ?, last_seen = ? "
 		   "WHERE serial = ?", "ssssis", version, state, etag, error,
 		   (int64_t)time(NULL), serial) < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database busy");
 		json_free(j);
 		return;
@@ -436,6 +438,24 @@ static void h_firmware(const struct http_req *req, struct http_resp *rs, void *a
 		return;
 	}
 	p->m.fw_downloads++;
+	/* resume: a single open-ended range "bytes=N-" inside the image */
+	{
+		const char *rg = http_req_header(req, "Range");
+		unsigned long long from;
+		char tail;
+
+		if (rg && sscanf(rg, "bytes=%llu-%c", &from, &tail) == 1 && from > 0 &&
+		    from < (unsigned long long)size) {
+			http_resp_status(rs, 206);
+			http_resp_header(rs, "Content-Range", "bytes %llu-%lld/%lld", from,
+					 (long long)size - 1, (long long)size);
+			http_resp_file(rs, "application/octet-stream", fd, (off_t)from,
+				       (size_t)(size - (int64_t)from));
+			http_resp_rate_limit(rs, p->fw_rate);
+			return;
+		}
+	}
+	http_resp_header(rs, "Accept-Ranges", "bytes");
 	http_resp_file(rs, "application/octet-stream", fd, 0, (size_t)size);
 	http_resp_rate_limit(rs, p->fw_rate);
 }
@@ -450,6 +470,7 @@ static void h_directory(const struct http_req *req, struct http_resp *rs, void *
 		return;
 	if (db_query_json(p->db, &arr, "SELECT name, uri, kind FROM directory ORDER BY name",
 			  "") < 0) {
+		http_resp_header(rs, "Retry-After", "5");
 		http_resp_error(rs, 503, "database busy");
 		return;
 	}

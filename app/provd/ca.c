@@ -76,8 +76,11 @@ int ca_setup(struct provd *p, const char *server_name)
 	r = load_or_create_ca(p);
 	if (r < 0)
 		return r;
-	/* a fresh server key each start: nothing secret besides the CA on disk */
-	snprintf(subj, sizeof(subj), "CN=%s,O=Rakwon", server_name);
+	/* a fresh server key each start: nothing secret besides the CA on disk;
+	 * server_name may list several names ("prov.example.org,10.0.0.5"),
+	 * the first is the CN */
+	snprintf(subj, sizeof(subj), "CN=%.*s,O=Rakwon", (int)strcspn(server_name, ","),
+		 server_name);
 	is.subject = subj;
 	r = pki_key_generate(&k);
 	if (r == 0)

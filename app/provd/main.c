@@ -36,7 +36,8 @@ static const struct conf_def defs[] = {
 	{ .key = "state_dir", .type = CONF_STR, .def = "/var/lib/rakwon-provd",
 	  .flags = CONF_IMMUTABLE, .doc = "CA, database and firmware images live here." },
 	{ .key = "server_name", .type = CONF_STR, .def = "localhost", .flags = CONF_IMMUTABLE,
-	  .doc = "Name in the server certificate; devices connect with this name." },
+	  .doc = "Names in the server certificate, comma-separated (DNS names or\n"
+		 "addresses); devices must reach provd by one of them." },
 	{ .key = "admin_token_file", .type = CONF_STR, .def = "", .flags = CONF_SECRET,
 	  .doc = "File holding the admin bearer token (>= 16 characters). Empty: a\n"
 		 "random token is generated into state_dir/admin.token on first start." },

@@ -41,7 +41,8 @@ PORT_FIXED=$(cat "$W/A/provd.port") start_provd A firmware_pubkey="$W/fw.pub" fw
 wait_for 40 test -f "$W/fwout/2.0.img" || fail "download not completed after restart"
 cmp -s "$W/fwout/2.0.img" "$W/fw-2.0.img" || fail "installed image differs"
 wait_for 5 status_is f1 fw_installed 1 || fail "fw_installed counter"
-ok "retried with backoff and completed; image verified and installed"
+grep -q "firmware 2.0: resuming at byte" "$W/f1.log" || fail "download restarted instead of resuming"
+ok "retried with backoff, resumed (Range) and completed; image verified and installed"
 
 # provd B does not check signatures: the device must refuse a bad one itself
 start_provd B

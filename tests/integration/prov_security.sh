@@ -57,6 +57,20 @@ out=$($C -d "{\"serial\":\"dev-b\",\"token\":\"$TOK\",\"csr\":\"x\"}" "$URL_S/v1
 echo "$out" | grep -q "device is revoked" || fail "revoked device re-enrolled: $out"
 ok "revoked device refused (poll and re-enrollment)"
 
+# re-approval: after a factory reset (new key) the device enrolls again; the
+# old certificate stays refused
+cp "$W/dev-b/device.crt" "$W/old-b.crt"; cp "$W/dev-b/device.key" "$W/old-b.key"
+stop_pid "$AGENT_PID_dev_b"
+rm -f "$W/dev-b/device.crt" "$W/dev-b/device.key" "$W/dev-b/agent.status" "$W/dev-b/terminal.conf" \
+	"$W/dev-b/config.etag"
+ctl S POST /v1/admin/devices '{"serial":"dev-b","reapprove":true}' >/dev/null || fail "reapprove"
+start_agent dev-b S
+wait_for 20 status_is dev-b state poll || fail "re-approved dev-b did not enroll"
+wait_for 10 grep -q "secret-of-dev-b" "$W/dev-b/terminal.conf" || fail "re-approved dev-b has no config"
+out=$($C --cert "$W/old-b.crt" --key "$W/old-b.key" "$URL_S/v1/config")
+echo "$out" | grep -q "unknown or revoked certificate" || fail "old certificate accepted again: $out"
+ok "re-approved device enrolls with a new key; the old certificate stays refused"
+
 # path traversal
 for p in "/v1/firmware/../admin/devices" "/v1/firmware/%2e%2e/admin/devices" "/v1//config" "/v1/config%00"; do
 	out=$($C $A --path-as-is -w ' %{http_code}' "$URL_S$p")

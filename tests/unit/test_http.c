@@ -73,6 +73,17 @@ static void h_file(const struct http_req *req, struct http_resp *rs, void *arg)
 	http_resp_file(rs, "application/octet-stream", fd, 0, (size_t)lseek(fd, 0, SEEK_END));
 }
 
+static void h_big(const struct http_req *req, struct http_resp *rs, void *arg)
+{
+	char *b = malloc(300000);
+
+	(void)req;
+	(void)arg;
+	memset(b, 'q', 300000);
+	http_resp_header(rs, "ETag", "\"big\"");
+	http_resp_body_take(rs, "text/plain", b, 300000);
+}
+
 static int setup(struct loop **l, struct http_server **s, struct tls_conf *tls)
 {
 	struct http_limits lim;
@@ -96,6 +107,8 @@ static int setup(struct loop **l, struct http_server **s, struct tls_conf *tls)
 		r = http_server_route(*s, "GET", "/busy", h_busy, NULL);
 	if (r == 0)
 		r = http_server_route(*s, "GET", "/file", h_file, NULL);
+	if (r == 0)
+		r = http_server_route(*s, "GET", "/big", h_big, NULL);
 	return r;
 }
 
@@ -296,6 +309,12 @@ TEST(client_etag_retry_after_file_timeout)
 	CHECK_EQ(c.status, 304);
 	CHECK_EQ(c.body_len, 0);
 	o.if_none_match = NULL;
+	/* a body much larger than the first read: headers must survive growth */
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/big", http_server_port(s));
+	CHECK_OK(get(l, &o, &c));
+	CHECK_EQ(c.status, 200);
+	CHECK_EQ(c.body_len, 300000);
+	CHECK_STR(c.etag, "\"big\"");
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/busy", http_server_port(s));
 	CHECK_OK(get(l, &o, &c));
 	CHECK_EQ(c.status, 503);
@@ -441,4 +460,142 @@ TEST(parse_helpers)
 	CHECK_EQ(http_retry_after("120", 0), 120);
 	CHECK_EQ(http_retry_after("Thu, 01 Jan 1970 00:01:40 GMT", 40), 60);
 	CHECK_EQ(http_retry_after("soon", 0), -1);
+}
+
+/* blocking client steps on a thread: connect, then a script of send/expect */
+struct script {
+	uint16_t port;
+	int mode;                /* 0: expect-continue, 1: idle, 2: conns */
+	int result;
+	atomic_bool done;
+};
+
+static int connect_port(uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void *script_thread(void *arg)
+{
+	struct script *s = arg;
+	char buf[2048];
+	ssize_t n;
+	int fd = connect_port(s->port), fd2 = -1, fd3 = -1;
+
+	s->result = -1;
+	if (fd < 0)
+		goto out;
+	if (s->mode == 0) {
+		static const char head[] = "POST /items/x HTTP/1.1\r\nHost: x\r\n"
+					   "Expect: 100-continue\r\nContent-Length: 3\r\n\r\n";
+
+		send(fd, head, sizeof(head) - 1, 0);
+		n = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			goto out;
+		buf[n] = '\0';
+		if (strcmp(buf, "HTTP/1.1 100 Continue\r\n\r\n"))
+			goto out;
+		send(fd, "abc", 3, 0);
+		n = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			goto out;
+		buf[n] = '\0';
+		s->result = strstr(buf, "200 OK") && strstr(buf, "\"body\":3") ? 0 : -2;
+	} else if (s->mode == 3) {
+		/* a 50 KB body: the buffer grows after the head was parsed */
+		static char req[51000];
+		int hl = snprintf(req, sizeof(req), "POST /items/big HTTP/1.1\r\nHost: x\r\n"
+				  "Content-Length: 50000\r\nX-Test: keep\r\n\r\n");
+		size_t off = 0, got = 0;
+
+		memset(req + hl, 'z', 50000);
+		while (off < (size_t)hl + 50000) {
+			n = send(fd, req + off, (size_t)hl + 50000 - off, 0);
+			if (n <= 0)
+				goto out;
+			off += (size_t)n;
+		}
+		while (got < sizeof(buf) - 1 && (n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0)) > 0) {
+			got += (size_t)n;
+			buf[got] = '\0';
+			if (strstr(buf, "}"))
+				break;
+		}
+		buf[got] = '\0';
+		s->result = strstr(buf, "\"path\":\"/items/big\",\"body\":50000,\"rest\":\"big\"") ?
+			    0 : -5;
+	} else if (s->mode == 1) {
+		/* idle: the server closes after idle_timeout */
+		n = recv(fd, buf, sizeof(buf), 0);
+		s->result = n == 0 ? 0 : -3;
+	} else {
+		/* max_conns = 2: the third connection is closed at once */
+		fd2 = connect_port(s->port);
+		usleep(100000);
+		fd3 = connect_port(s->port);
+		n = recv(fd3, buf, sizeof(buf), 0);
+		s->result = n <= 0 && fd2 >= 0 ? 0 : -4;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (fd2 >= 0)
+		close(fd2);
+	if (fd3 >= 0)
+		close(fd3);
+	atomic_store(&s->done, true);
+	return NULL;
+}
+
+TEST(expect_continue_idle_timeout_max_conns)
+{
+	struct http_limits lim;
+	struct http_server *s;
+	struct loop *l;
+	int mode;
+
+	http_limits_default(&lim);
+	lim.idle_timeout_us = 200000;
+	lim.max_conns = 2;
+	CHECK_OK(loop_new(&l));
+	CHECK_OK(http_server_new(&s, l, "127.0.0.1", 0, NULL, &lim));
+	CHECK_OK(http_server_route(s, "POST", "/items/*", h_hello, NULL));
+	for (mode = 0; mode < 3; mode++) {
+		struct script sc = { .port = http_server_port(s), .mode = mode };
+		pthread_t th;
+		int i;
+
+		pthread_create(&th, NULL, script_thread, &sc);
+		for (i = 0; i < 250 && !atomic_load(&sc.done); i++)
+			(void)loop_run_for(l, 20000);
+		pthread_join(th, NULL);
+		CHECK_MSG(sc.result == 0, "mode %d: %d", mode, sc.result);
+		if (mode == 0) {
+			/* before the max_conns case: the big body */
+			struct script big = { .port = http_server_port(s), .mode = 3 };
+
+			pthread_create(&th, NULL, script_thread, &big);
+			for (i = 0; i < 250 && !atomic_load(&big.done); i++)
+				(void)loop_run_for(l, 20000);
+			pthread_join(th, NULL);
+			CHECK_MSG(big.result == 0, "big body: %d", big.result);
+		}
+	}
+	{
+		struct http_server_stats st;
+
+		http_server_stats(s, &st);
+		CHECK(st.conns_refused >= 1);
+	}
+	http_server_free(s);
+	loop_free(l);
 }

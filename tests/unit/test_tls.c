@@ -26,7 +26,7 @@ static int mkpki(void)
 	struct pki_issue ca2 = { .subject = "CN=Other CA", .serial = 1, .days = 10,
 				 .is_ca = true };
 	struct pki_issue srv = { .subject = "CN=provd.test", .serial = 2, .days = 10,
-				 .server = true, .san_dns = "provd.test" };
+				 .server = true, .san_dns = "provd.test,127.0.0.1,::1,alt.test" };
 	struct pki_issue cli = { .subject = "CN=dev-0001", .serial = 0x1234567890ULL,
 				 .days = 10 };
 	int r = 0;
@@ -308,6 +308,23 @@ TEST(wrong_ca_fails)
 	CHECK_OK(run(&o, &c, &s, NULL));
 	CHECK_EQ(c, -EPERM);
 	CHECK(s < 0);
+}
+
+TEST(hostname_in_san_list)
+{
+	struct run_opts o = { 0 };
+	int c, s;
+
+	CHECK_OK(mkpki());
+	o.cli_ca = P.ca;
+	o.cli_cert = P.cli;
+	o.cli_key = P.cli_key_pem;
+	o.hostname = "alt.test";
+	CHECK_OK(run(&o, &c, &s, NULL));
+	CHECK_EQ(c, 0);
+	o.hostname = "127.0.0.1";
+	CHECK_OK(run(&o, &c, &s, NULL));
+	CHECK_EQ(c, 0);
 }
 
 TEST(hostname_mismatch_fails)

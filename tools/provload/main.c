@@ -86,7 +86,7 @@ static void on_done(int err, const struct http_response *r, void *arg)
 	struct dev *d = arg;
 	struct load *ld = d->ld;
 	struct json *j = NULL;
-	const char *cert;
+	const char *cert = "";
 	char *kp = NULL;
 
 	if (err < 0 || !r || (r->status != 200 && r->status != 201 && r->status != 304)) {

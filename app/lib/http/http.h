@@ -144,6 +144,9 @@ struct http_request_opts {
 	 * a full handshake *session is replaced by the new session (owned by
 	 * the caller: free with tls_session_free). Must outlive the call. */
 	struct tls_session **session;
+	/* >0 with body_fd: ask for "Range: bytes=N-"; a 206 answer is appended
+	 * at offset N, a 200 answer replaces the fd's content from 0. */
+	off_t range_from;
 };
 
 struct http_response {

@@ -59,6 +59,8 @@ struct http_call {
 	size_t head_len;
 	size_t max_body, max_head;
 	int body_fd;
+	off_t range_from;
+	bool positioned;               /* body_fd seeked for this answer */
 	int64_t want;                  /* body length, -1 until close */
 	bool head_req;
 	struct http_header hdrs[MAX_RESP_HDRS];
@@ -147,6 +149,15 @@ static int grow_in(struct http_call *c, size_t need)
 	n = realloc(c->in, cap);
 	if (!n)
 		return -ENOMEM;
+	/* a parsed head points into the buffer: move those pointers along */
+	if (c->head_len && n != c->in) {
+		size_t i;
+
+		for (i = 0; i < c->head.n_hdrs; i++) {
+			c->hdrs[i].name = n + (c->hdrs[i].name - c->in);
+			c->hdrs[i].value = n + (c->hdrs[i].value - c->in);
+		}
+	}
 	c->in = n;
 	c->in_cap = cap;
 	return 0;
@@ -164,7 +175,19 @@ static int take_body(struct http_call *c, const char *buf, size_t n)
 {
 	bool stream = c->body_fd >= 0 && c->head.status >= 200 && c->head.status < 300;
 
+	if (stream && !c->positioned && c->range_from) {
+		/* resumed download: 206 continues at range_from, anything else
+		 * restarts the file */
+		off_t at = c->head.status == 206 ? c->range_from : 0;
+
+		if ((at == 0 && ftruncate(c->body_fd, 0) < 0) ||
+		    lseek(c->body_fd, at, SEEK_SET) < 0)
+			return -EIO;
+		c->positioned = true;
+	}
 	if (stream) {
+		if (c->resp.body_len + n > c->max_body)
+			return -E2BIG;
 		while (n) {
 			ssize_t w = write(c->body_fd, buf, n);
 
@@ -324,8 +347,7 @@ static void on_io(struct loop *l, int fd, uint32_t ev, void *arg)
 				}
 				c->head_len = end;
 				c->want = no_body(c) ? 0 : c->head.content_length;
-				if (c->want >= 0 && (uint64_t)c->want > c->max_body &&
-				    !(c->body_fd >= 0 && c->head.status < 300)) {
+				if (c->want >= 0 && (uint64_t)c->want > c->max_body) {
 					fail(c, -E2BIG);
 					return;
 				}
@@ -431,6 +453,9 @@ static int build_request(struct http_call *c, const struct http_request_opts *o,
 	if (o->if_none_match)
 		n += snprintf(p + n, cap - (size_t)n, "If-None-Match: %.200s\r\n",
 			      o->if_none_match);
+	if (o->range_from > 0 && o->body_fd > 0)
+		n += snprintf(p + n, cap - (size_t)n, "Range: bytes=%lld-\r\n",
+			      (long long)o->range_from);
 	if (o->body || !strcmp(method, "POST") || !strcmp(method, "PUT")) {
 		n += snprintf(p + n, cap - (size_t)n, "Content-Length: %zu\r\n", o->body_len);
 		if (o->content_type)
@@ -470,6 +495,7 @@ int http_request(struct http_call **ret, struct loop *l, const struct http_reque
 	c->on_tls = o->on_tls;
 	c->session = o->session;
 	c->body_fd = o->body_fd > 0 ? o->body_fd : -1;
+	c->range_from = o->range_from > 0 ? o->range_from : 0;
 	c->max_body = o->max_body ? o->max_body : 1 << 20;
 	c->max_head = o->max_header_bytes ? o->max_header_bytes : 16384;
 	c->want = -1;

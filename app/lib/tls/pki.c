@@ -385,37 +385,41 @@ static void fmt_time(time_t t, char out[16])
 		strcpy(out, "99991231235959");
 }
 
-/* subjectAltName: SEQUENCE { [2] dNSName, and [7] iPAddress when the name
- * is a numeric address (OpenSSL matches IPs only there; mbedTLS 2.28
- * compares the dNSName text) } */
-static int set_san(mbedtls_x509write_cert *w, const char *dns)
+/* subjectAltName from a comma-separated list: SEQUENCE { [2] dNSName for
+ * every name, plus [7] iPAddress for numeric addresses (OpenSSL matches IPs
+ * only there; mbedTLS 2.28 compares the dNSName text) } */
+static int set_san(mbedtls_x509write_cert *w, const char *names)
 {
-	unsigned char buf[400], *p = buf + sizeof(buf), ip[16];
-	size_t n = strlen(dns), iplen = 0;
+	unsigned char buf[2048], *p = buf + sizeof(buf), ip[16];
+	char name[256];
+	const char *c = names;
 	int len = 0, l;
 
-	if (n > 253)
-		return -EINVAL;
-	if (inet_pton(AF_INET, dns, ip) == 1)
-		iplen = 4;
-	else if (inet_pton(AF_INET6, dns, ip) == 1)
-		iplen = 16;
-	if (iplen) {
-		l = mbedtls_asn1_write_raw_buffer(&p, buf, ip, iplen);
-		if (l < 0)
+#define W(x) do { if ((l = (x)) < 0) return -EINVAL; len += l; } while (0)
+	while (*c) {
+		size_t n = strcspn(c, ","), iplen = 0;
+
+		if (!n || n >= sizeof(name))
 			return -EINVAL;
-		len += l;
-		len += mbedtls_asn1_write_len(&p, buf, iplen);
-		len += mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7);
+		memcpy(name, c, n);
+		name[n] = '\0';
+		c += n + (c[n] == ',');
+		if (inet_pton(AF_INET, name, ip) == 1)
+			iplen = 4;
+		else if (inet_pton(AF_INET6, name, ip) == 1)
+			iplen = 16;
+		if (iplen) {
+			W(mbedtls_asn1_write_raw_buffer(&p, buf, ip, iplen));
+			W(mbedtls_asn1_write_len(&p, buf, iplen));
+			W(mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7));
+		}
+		W(mbedtls_asn1_write_raw_buffer(&p, buf, (const unsigned char *)name, n));
+		W(mbedtls_asn1_write_len(&p, buf, n));
+		W(mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2));
 	}
-	l = mbedtls_asn1_write_raw_buffer(&p, buf, (const unsigned char *)dns, n);
-	if (l < 0)
-		return -EINVAL;
-	len += l;
-	len += mbedtls_asn1_write_len(&p, buf, n);
-	len += mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2);
-	len += mbedtls_asn1_write_len(&p, buf, (size_t)len);
-	len += mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE);
+	W(mbedtls_asn1_write_len(&p, buf, (size_t)len));
+	W(mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+#undef W
 	if (mbedtls_x509write_crt_set_extension(w, MBEDTLS_OID_SUBJECT_ALT_NAME,
 						MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME),
 						0, p, (size_t)len) != 0)

@@ -48,7 +48,8 @@ struct pki_issue {
 	unsigned days;         /* validity from now */
 	bool is_ca;            /* basicConstraints CA:TRUE + keyCertSign */
 	bool server;           /* extendedKeyUsage serverAuth (else clientAuth) */
-	const char *san_dns;   /* optional subjectAltName DNS name (server) */
+	const char *san_dns;   /* optional subjectAltName names, comma-separated
+				* (numeric addresses also get an iPAddress) */
 };
 /* Self-signed CA certificate for key k. */
 int pki_ca_new(const struct pki_key *k, const struct pki_issue *is, char **ret_pem);
