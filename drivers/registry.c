@@ -12,6 +12,7 @@
 #include "drv/drivers.h"
 
 static const struct vidsrc_ops *const vidsrc_drivers[] = {
+	&v4l2_vidsrc_ops,
 	NULL,
 };
 
