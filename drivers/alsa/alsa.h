@@ -39,6 +39,7 @@ int alsa_pcm_write(struct alsa_pcm *a, const struct aframe *f);
 int alsa_pcm_set_volume(struct alsa_pcm *a, int percent);
 int alsa_pcm_get_volume(struct alsa_pcm *a, int *ret_percent);
 int alsa_pcm_set_mute(struct alsa_pcm *a, bool mute);
+int alsa_pcm_get_mute(struct alsa_pcm *a, bool *ret);
 void alsa_pcm_get_stats(struct alsa_pcm *a, struct alsa_pcm_stats *ret);
 struct alsa_pcm *alsa_pcm_close(struct alsa_pcm *a);
 
