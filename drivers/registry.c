@@ -22,6 +22,7 @@ static const struct audsrc_ops *const audsrc_drivers[] = {
 };
 
 static const struct vidsink_ops *const vidsink_drivers[] = {
+	&kms_vidsink_ops,
 	NULL,
 };
 

@@ -33,6 +33,8 @@ struct kms_disp_stats {
 	uint64_t flips;               /* page-flip events received */
 	uint64_t composed;            /* frames composed in software */
 	uint64_t hotplugs;            /* connector status changes seen */
+	uint64_t uevents;             /* DRM hotplug uevents received */
+	uint64_t dropped;             /* frames dropped while disconnected */
 	uint64_t last_flip_us;        /* CLOCK_MONOTONIC of the last flip event */
 	uint32_t last_flip_seq;       /* vblank sequence of the last flip */
 };
@@ -43,6 +45,8 @@ int kms_disp_open(struct kms_disp **ret, struct vidsink_params *p);
 int kms_disp_show(struct kms_disp *d, struct vframe *f);
 /* Set the UI layer (XRGB8888 or ARGB8888, the mode's size; NULL to clear). */
 int kms_disp_set_ui(struct kms_disp *d, struct vframe *ui);
+/* Wait (poll) until the last committed frame is on screen; -ETIMEDOUT. */
+int kms_disp_wait(struct kms_disp *d, int timeout_ms);
 /* Handle pending DRM events (flip completions) without blocking. */
 int kms_disp_dispatch(struct kms_disp *d);
 /* Re-read the connectors (call on a udev/uevent hotplug notice, or
@@ -53,6 +57,9 @@ int kms_disp_check_hotplug(struct kms_disp *d);
 int kms_disp_last_flip(struct kms_disp *d, uint64_t *ret_us, uint32_t *ret_seq);
 void kms_disp_get_stats(struct kms_disp *d, struct kms_disp_stats *ret);
 int kms_disp_fd(struct kms_disp *d);
+/* netlink uevent socket (hotplug notices), -1 if unavailable: poll it with
+ * kms_disp_fd() and call kms_disp_dispatch() when either is readable */
+int kms_disp_uevent_fd(struct kms_disp *d);
 /* Test helper: read back the composed picture through a writeback connector
  * (vkms): re-commits the current state plus the writeback connector and waits
  * for its out-fence; returns a new XRGB8888 frame of the mode's size.
