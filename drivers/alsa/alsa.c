@@ -32,6 +32,8 @@ struct alsa_pcm {
 	bool capture;
 	int frame_samples;              /* samples per channel per read */
 	uint32_t seq;
+	uint64_t ts_base_us;            /* capture: time of sample ts_base_frames (0: unset) */
+	uint64_t ts_base_frames;
 	struct alsa_pcm_stats st;
 };
 
@@ -169,6 +171,7 @@ int alsa_pcm_open_playback(struct alsa_pcm **ret, struct audsink_params *p)
 
 static int recover(struct alsa_pcm *a, int e)
 {
+	a->ts_base_us = 0; /* samples were lost: re-anchor the capture clock */
 	if (e == -EPIPE)
 		a->st.xruns++;
 	else if (e == -ESTRPIPE)
@@ -222,11 +225,17 @@ int alsa_pcm_read(struct alsa_pcm *a, struct aframe **ret)
 		aframe_unref(f);
 		return r;
 	}
-	/* the newest sample was captured `delay` frames ago; the first one a period before */
-	if (snd_pcm_delay(a->pcm, &delay) < 0 || delay < 0)
-		delay = 0;
-	f->capture_us = clock_now_us() -
-			(uint64_t)(delay + a->frame_samples) * 1000000u / (uint64_t)a->st.rate;
+	/* timestamps follow the sample count (the device clock), anchored once: the first
+	 * sample of this read was captured `delay + samples` frames before now */
+	if (!a->ts_base_us) {
+		if (snd_pcm_delay(a->pcm, &delay) < 0 || delay < 0)
+			delay = 0;
+		a->ts_base_frames = a->st.frames - (uint64_t)a->frame_samples;
+		a->ts_base_us = clock_now_us() -
+				(uint64_t)(delay + a->frame_samples) * 1000000u / (uint64_t)a->st.rate;
+	}
+	f->capture_us = a->ts_base_us + (a->st.frames - (uint64_t)a->frame_samples - a->ts_base_frames) *
+						1000000u / (uint64_t)a->st.rate;
 	f->seq = a->seq++;
 	*ret = f;
 	return 0;

@@ -93,7 +93,7 @@ t alsa-xrun 60 $HR $BIN/lab_alsa xrun
 t alsa-mixer 30 $HR $BIN/lab_alsa mixer
 t input-keys 60 $HR $BIN/lab_input $DATA/keymap
 t cec-wake 60 $HR $BIN/lab_cec
-t m2m-fwht 90 $HR $BIN/lab_m2m
+# (m2m-fwht: drivers/v4l2m2m not done yet)
 
 dmesg >$OUT/dmesg.txt
 grep -E 'MemTotal|MemAvailable' /proc/meminfo >$OUT/meminfo.txt
