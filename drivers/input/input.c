@@ -103,7 +103,7 @@ static int keymap_load(struct input_keys *k, const char *path)
 			continue;
 		}
 		k->map[k->nmap].code = code;
-		snprintf(k->map[k->nmap].action, ACTION_LEN, "%s", action);
+		memcpy(k->map[k->nmap].action, action, strlen(action) + 1);
 		k->nmap++;
 	}
 	fclose(f);
