@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -88,28 +89,41 @@ uint64_t lab_frame_hash(const struct vframe *f)
 int lab_write_ppm(const struct vframe *f, const char *path)
 {
 	struct vframe *rgb = NULL;
-	FILE *o;
+	uint8_t *img, *o;
+	size_t n;
+	FILE *out;
 	int r;
 
 	r = vframe_convert(&rgb, f, VFMT_XRGB8888);
 	if (r < 0)
 		return r;
-	o = fopen(path, "we");
-	if (!o) {
+	n = (size_t)rgb->width * rgb->height * 3;
+	img = malloc(n);
+	if (!img) {
 		vframe_unref(rgb);
-		return -errno;
+		return -ENOMEM;
 	}
-	fprintf(o, "P6\n%d %d\n255\n", rgb->width, rgb->height);
+	o = img;
 	for (int y = 0; y < rgb->height; y++)
-		for (int x = 0; x < rgb->width; x++) {
+		for (int x = 0; x < rgb->width; x++, o += 3) {
 			const uint8_t *p = rgb->data[0] + (size_t)y * rgb->stride[0] + 4 * x;
-			uint8_t px[3] = { p[2], p[1], p[0] };
 
-			fwrite(px, 1, 3, o);
+			o[0] = p[2];
+			o[1] = p[1];
+			o[2] = p[0];
 		}
-	fclose(o);
+	/* one large write: the results folder is 9p without cache */
+	out = fopen(path, "we");
+	r = out ? 0 : -errno;
+	if (out) {
+		fprintf(out, "P6\n%d %d\n255\n", rgb->width, rgb->height);
+		if (fwrite(img, 1, n, out) != n)
+			r = -EIO;
+		fclose(out);
+	}
+	free(img);
 	vframe_unref(rgb);
-	return 0;
+	return r;
 }
 
 uint64_t lab_now_us(void)
