@@ -32,10 +32,12 @@ static const struct audsink_ops *const audsink_drivers[] = {
 };
 
 static const struct venc_ops *const venc_drivers[] = {
+	&v4l2m2m_venc_ops,
 	NULL,
 };
 
 static const struct vdec_ops *const vdec_drivers[] = {
+	&v4l2m2m_vdec_ops,
 	NULL,
 };
 

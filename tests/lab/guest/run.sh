@@ -37,7 +37,8 @@ load_modules() {
 	modprobe snd-dummy index=1 id=Dummy || rc=1
 	modprobe evdev || rc=1
 	modprobe uinput || rc=1
-	modprobe vicodec || echo "vicodec not loaded"
+	# vicodec: FWHT stateful encoder + decoder; multiplanar=1 is the API real M2M codecs use
+	modprobe vicodec multiplanar=1 || echo "vicodec not loaded"
 	return $rc
 }
 
@@ -93,7 +94,7 @@ t alsa-xrun 60 $HR $BIN/lab_alsa xrun
 t alsa-mixer 30 $HR $BIN/lab_alsa mixer
 t input-keys 60 $HR $BIN/lab_input $DATA/keymap
 t cec-wake 60 $HR $BIN/lab_cec
-# (m2m-fwht: drivers/v4l2m2m not done yet)
+t m2m-fwht 60 $HR $BIN/lab_m2m
 
 dmesg >$OUT/dmesg.txt
 grep -E 'MemTotal|MemAvailable' /proc/meminfo >$OUT/meminfo.txt
