@@ -10,7 +10,7 @@
 #   2. out-of-tree modules Debian does not ship: vkms.ko (+ tests/lab/patches), and for the M2M
 #      codec test v4l2-mem2mem.ko + vicodec.ko, from linux-source (apt-get download, cached)
 #   3. our guest programs (tests/lab/src/lab_*.c) with `make labtests`, linked to librakwon.a
-#   4. an initramfs: busybox, tests/lab/guest/init and the kernel modules (closure via modprobe)
+#   4. the board's firmware image (rootfs/build-image.sh): busybox, rootfs/init, the modules
 #   5. QEMU (TCG; /dev/kvm here is not VMX/SVM) with the host's / shared read-only over 9p: host
 #      binaries run in the guest through the host's own loader and libraries ("hostrun"), so
 #      nothing else is copied; build/lab/out/ is shared writable for results and artifacts
@@ -136,30 +136,12 @@ log "building guest programs (make BUILD=$RK labtests)"
 make -s -C "$REPO" -j2 BUILD="$RK" "${SANV[@]}" labtests >"$LOGS/make.log" 2>&1 ||
 	{ tail -n 30 "$LOGS/make.log" >&2; die "make labtests failed"; }
 
-# ------------------------------------------------------------------ 4. initramfs
-MODS="vivid snd-aloop snd-dummy uinput evdev cec 9p 9pnet_virtio virtio_pci drm drm_kms_helper drm_shmem_helper
-videobuf2-vmalloc videobuf2-v4l2 videodev v4l2-dv-timings"
-INITRD=$B/initramfs.cpio
-stamp=$(cat "$LAB/guest/init" "$B"/modules/*.ko | md5sum | cut -c1-16)-$KVER-$(echo "$MODS" | md5sum | cut -c1-8)
-if [ ! -s "$INITRD" ] || [ "$(cat "$INITRD.stamp" 2>/dev/null)" != "$stamp" ]; then
-	log "building the initramfs"
-	R=$B/rootfs
-	rm -rf "$R" && mkdir -p "$R"/{usr/bin,usr/lib,proc,sys,dev,run,tmp,mnt/out,mnt/host,etc,root}
-	ln -s usr/bin "$R/bin" && ln -s usr/bin "$R/sbin" && ln -s usr/lib "$R/lib"
-	cp /bin/busybox "$R/usr/bin/busybox"
-	for app in $(busybox --list); do [ "$app" = busybox ] || ln -sf busybox "$R/usr/bin/$app"; done
-	for m in $MODS; do modprobe -S "$KVER" --show-depends "$m"; done | awk '$1=="insmod"{print $2}' |
-		sort -u | while read -r ko; do install -D -m 0644 "$ko" "$R/usr$ko"; done
-	for ko in "$B"/modules/*.ko; do install -D -m 0644 "$ko" "$R/usr/lib/modules/$KVER/extra/$(basename "$ko")"; done
-	cp "$MODDIR"/modules.{order,builtin,builtin.modinfo} "$R/usr/lib/modules/$KVER/" 2>/dev/null
-	depmod -b "$R" "$KVER" || die "depmod failed"
-	install -m 0755 "$LAB/guest/init" "$R/init"
-	echo "root:x:0:0:root:/root:/bin/sh" >"$R/etc/passwd"
-	echo "root:x:0:" >"$R/etc/group"
-	# uncompressed: unpacks faster under TCG than gzip
-	(cd "$R" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) >"$INITRD.tmp" &&
-		mv "$INITRD.tmp" "$INITRD" && echo "$stamp" >"$INITRD.stamp"
-fi
+# ------------------------------------------------------------------ 4. the firmware image
+# the lab boots the board's own image (rootfs/build-image.sh: busybox, rootfs/init, the board's
+# modules from hw.conf); its init hands over to tests/lab/guest/run.sh when lab.repo= is given
+IMAGE_NOMAKE=1 bash "$REPO/rootfs/build-image.sh" qemu-x86_64 >"$LOGS/image.log" 2>&1 ||
+	{ tail "$LOGS/image.log" >&2; die "rootfs/build-image.sh failed"; }
+INITRD=$REPO/build/image/qemu-x86_64/initramfs.cpio
 BUILD_S=$(lap "$T0")
 
 # ------------------------------------------------------------------ 5. boot
