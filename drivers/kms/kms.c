@@ -625,16 +625,18 @@ int kms_disp_dispatch(struct kms_disp *d)
 	if (poll(&p, 1, 0) == 1 && drmHandleEvent(d->fd, &ev) < 0)
 		return -EIO;
 	while (d->uevent_fd >= 0 && (n = recv(d->uevent_fd, buf, sizeof(buf) - 1, 0)) > 0) {
-		bool drm = false, hp = false;
+		bool drm = false, change = false;
 
 		buf[n] = 0;
+		/* drivers send ACTION=change with HOTPLUG=1 on the card; any change event of a
+		 * DRM device is taken as a reason to re-probe (it is cheap) */
 		for (ssize_t i = 0; i < n; i += (ssize_t)strlen(buf + i) + 1) {
 			if (!strcmp(buf + i, "SUBSYSTEM=drm"))
 				drm = true;
-			if (!strcmp(buf + i, "HOTPLUG=1"))
-				hp = true;
+			if (!strcmp(buf + i, "ACTION=change") || !strcmp(buf + i, "HOTPLUG=1"))
+				change = true;
 		}
-		hotplug |= drm && hp;
+		hotplug |= drm && change;
 	}
 	if (hotplug) {
 		d->st.uevents++;

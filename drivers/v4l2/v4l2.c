@@ -68,6 +68,7 @@ struct v4l2_cam {
 	int want_bufs;
 	int timeout_ms;
 	bool dv;
+	bool latest;
 	struct vidsrc_params p;         /* wishes (args copied below) */
 	struct v4l2_queue *q;           /* NULL while gone */
 	int inotify_fd;
@@ -512,6 +513,7 @@ int v4l2_cam_open(struct v4l2_cam **ret, struct vidsrc_params *p)
 	c->want_bufs = CLAMP(drv_arg_int(args, "buffers", 4), 4, V4L2_MAX_BUFS);
 	c->timeout_ms = CLAMP(drv_arg_int(args, "timeout_ms", 2000), 10, 60000);
 	c->dv = drv_arg_int(args, "dv", 0) != 0;
+	c->latest = drv_arg_int(args, "latest", 0) != 0;
 	r = cam_start(c);
 	if (r < 0) {
 		free(c);
@@ -663,6 +665,23 @@ int v4l2_cam_read(struct v4l2_cam *c, struct vframe **ret)
 		if (b.flags & V4L2_BUF_FLAG_ERROR) {
 			(void)queue_qbuf(c->q, (int)b.index);
 			continue;
+		}
+		while (c->latest) {
+			/* a newer frame is already waiting: give this one back, take that */
+			struct v4l2_buffer nb = {
+				.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+				.memory = V4L2_MEMORY_MMAP,
+			};
+
+			if (xioctl(c->q->fd, VIDIOC_DQBUF, &nb) < 0 || nb.index >= (uint32_t)c->q->nbufs)
+				break;
+			if (nb.flags & V4L2_BUF_FLAG_ERROR) {
+				(void)queue_qbuf(c->q, (int)nb.index);
+				continue;
+			}
+			(void)queue_qbuf(c->q, (int)b.index);
+			c->st.stale++;
+			b = nb;
 		}
 		if (c->fourcc == V4L2_PIX_FMT_MJPEG)
 			r = decode_frame(c, &b, ret);

@@ -13,6 +13,8 @@
  *   buffers=4             mmap buffers (4..16)
  *   presets=/path/file    camera preset file (preset N = control values)
  *   timeout_ms=2000       read() gives -ETIMEDOUT after this long without a frame
+ *   latest=1              low latency: read() hands out the newest finished frame and
+ *                         gives older waiting ones straight back (counted in stats.stale)
  * Frames are handed out zero-copy: a vframe wraps the mmap'd buffer and the
  * buffer is re-queued when the frame's last reference is dropped. Only MJPEG
  * (decoded with libjpeg-turbo) and formats the contract does not know are
@@ -40,6 +42,7 @@ struct v4l2_cam_stats {
 	uint64_t reopens;       /* successful reopen after the device vanished */
 	uint64_t dmabuf_exports;/* buffers with a DMABUF fd (VIDIOC_EXPBUF) */
 	uint64_t ts_monotonic;  /* frames stamped by the driver on CLOCK_MONOTONIC */
+	uint64_t stale;         /* older frames skipped for a newer one (latest=1) */
 	char card[32];          /* device name */
 	char path[64];          /* /dev/videoN */
 };

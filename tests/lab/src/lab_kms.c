@@ -15,6 +15,9 @@
 #include "labutil.h"
 
 #define STATUS "/sys/class/drm/card0-Virtual-1/status"
+/* forcing the status through sysfs sends no uevent on 6.1; a "change" written to the card's
+ * uevent file makes the kernel emit the notice a real HDMI hotplug would */
+#define UEVENT "/sys/class/drm/card0/uevent"
 
 static struct vframe *pattern(int w, int h, int seed)
 {
@@ -220,6 +223,7 @@ static int do_hotplug(void)
 		return lab_exit();
 	LCHECK(kms_disp_show(d, f) == 0, "show before unplug");
 	LCHECK(lab_write_file(STATUS, "off") == 0, "force %s off", STATUS);
+	lab_write_file(UEVENT, "change");
 	LCHECK(wait_hotplug(d, false, &how1) == 0, "disconnect seen by %s", how1);
 	r = kms_disp_show(d, f);
 	kms_disp_get_stats(d, &st);
@@ -228,6 +232,7 @@ static int do_hotplug(void)
 	r = kms_disp_readback(d, &rb);
 	LCHECK(r == -ENOTCONN, "no readback while unplugged: %s", strerror(-r));
 	LCHECK(lab_write_file(STATUS, "on") == 0, "force %s on", STATUS);
+	lab_write_file(UEVENT, "change");
 	LCHECK(wait_hotplug(d, true, &how2) == 0, "reconnect seen by %s", how2);
 	LCHECK(kms_disp_show(d, f) == 0, "show after replug");
 	if (kms_disp_readback(d, &rb) == 0)
