@@ -662,6 +662,8 @@ static void crtc_off(struct kms_disp *d)
 		drmModeAtomicReq *req = drmModeAtomicAlloc();
 
 		kms_add(req, d->fd, d->conn_id, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", 0);
+		if (d->wb_attached)
+			kms_add(req, d->fd, d->wb_conn_id, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", 0);
 		kms_add(req, d->fd, d->crtc_id, DRM_MODE_OBJECT_CRTC, "ACTIVE", 0);
 		kms_add(req, d->fd, d->crtc_id, DRM_MODE_OBJECT_CRTC, "MODE_ID", 0);
 		plane_props(req, d->fd, d->primary_id, d->crtc_id, 0, 0, 0, 0, 0);
@@ -669,6 +671,8 @@ static void crtc_off(struct kms_disp *d)
 			plane_props(req, d->fd, d->overlay_id, d->crtc_id, 0, 0, 0, 0, 0);
 		if (drmModeAtomicCommit(d->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL) < 0)
 			log_debug_errno(kms, -errno, "disabling the CRTC: %m, ignoring");
+		else
+			d->wb_attached = false;
 		drmModeAtomicFree(req);
 	} else {
 		(void)drmModeSetCrtc(d->fd, d->crtc_id, 0, 0, 0, NULL, 0, NULL);

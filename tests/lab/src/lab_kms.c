@@ -222,6 +222,8 @@ static int do_hotplug(void)
 	if (open_disp(&d, "mode=1280x720") < 0)
 		return lab_exit();
 	LCHECK(kms_disp_show(d, f) == 0, "show before unplug");
+	LCHECK(kms_disp_readback(d, &rb) == 0, "readback before unplug (writeback connector attached)");
+	rb = vframe_unref(rb);
 	LCHECK(lab_write_file(STATUS, "off") == 0, "force %s off", STATUS);
 	lab_write_file(UEVENT, "change");
 	LCHECK(wait_hotplug(d, false, &how1) == 0, "disconnect seen by %s", how1);
