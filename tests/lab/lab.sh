@@ -19,6 +19,7 @@
 #   LAB_TIMEOUT=240  seconds before a hung guest is killed     LAB_MEM=512M  guest RAM
 #   LAB_RKBUILD      build dir for librakwon + guest programs (default build/lab/rk, -O2)
 #   LAB_SAN=1        build the guest programs with ASan+UBSan (use with LAB_RKBUILD=build/asan)
+#   LAB_SLOW=1       multiplies every guest test's deadline (e.g. 6 for ASan builds)
 # Exit: 0 all PASS, 1 a FAIL, 77 the lab cannot run here (reason on the last line).
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -146,7 +147,7 @@ BUILD_S=$(lap "$T0")
 
 # ------------------------------------------------------------------ 5. boot
 rm -rf "$OUT" && mkdir -p "$OUT"
-APPEND="console=ttyS0 quiet loglevel=3 panic=-1 lab.mode=$MODE lab.repo=$REPO lab.bin=$REPO/$RK/lab lab.tests=${TESTS:-all}"
+APPEND="console=ttyS0 quiet loglevel=3 panic=-1 lab.mode=$MODE lab.repo=$REPO lab.bin=$REPO/$RK/lab lab.tests=${TESTS:-all} lab.slow=${LAB_SLOW:-1}"
 QEMU=(qemu-system-x86_64 -accel tcg -M q35 -cpu max -m "$MEM" -smp 2 -nodefaults -no-user-config
 	-display none -no-reboot -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND"
 	-virtfs "local,path=$OUT,mount_tag=out,security_model=none,id=out"

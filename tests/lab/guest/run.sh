@@ -10,6 +10,7 @@ DATA=$H$LAB_REPO/tests/lab/data
 # alsa-lib reads its configuration even for hw: devices; take the host's
 export ALSA_CONFIG_DIR=$H/usr/share/alsa
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS=suppressions=$H$LAB_REPO/tests/lab/lsan.supp
 up() { cut -d' ' -f1 /proc/uptime; }
 # hostrun PROG ARGS: a host program, with the host's dynamic loader and libraries (a script,
 # so that timeout(1) can run it)
@@ -56,7 +57,7 @@ want() { # x-NAME: harness self-checks, run only when named
 # one stuck in the kernel (D state, unkillable) is left behind with its kernel stack and the
 # blocked-task dump in the log, and the run goes on with the next test.
 t() {
-	n=$1 tmo=$2
+	n=$1 tmo=$(($2 * ${LAB_SLOW:-1}))
 	shift 2
 	want "$n" || return 0
 	t0=$(up)

@@ -72,6 +72,13 @@ static int do_writeback(void)
 	struct vframe *f = pattern(1280, 720, 0), *rb = NULL, *yuv = NULL, *rgb = NULL, *ui = NULL;
 	long b1 = -1, b2 = -1, b3 = -1, b4 = -1;
 
+	/* no mode asked: 1920x1080@60 is preferred over the connector's own preference */
+	if (open_disp(&d, "") == 0) {
+		kms_disp_get_stats(d, &st);
+		LCHECK(st.width == 1920 && st.height == 1080 && st.refresh == 60, "default mode %s@%d",
+		       st.mode_name, st.refresh);
+		d = kms_disp_close(d);
+	}
 	if (open_disp(&d, "mode=1280x720") < 0)
 		return lab_exit();
 	kms_disp_get_stats(d, &st);
