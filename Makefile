@@ -26,7 +26,8 @@ CC     ?= cc
 V      ?= 0
 Q      := $(if $(filter 1,$(V)),,@)
 
-PKGS := x264 opus libsrtp2 libavcodec libavutil libswscale alsa libdrm libpng zlib sqlite3 freetype2
+PKGS := x264 opus libsrtp2 libavcodec libavutil libswscale alsa libdrm libpng zlib sqlite3 freetype2 \
+        libturbojpeg
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmbedtls -lmbedx509 -lmbedcrypto
 
@@ -57,7 +58,7 @@ FUZZ_REPLAY := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 TEST_SUPPORT := $(filter-out tests/test_main.c,$(wildcard tests/support/*.c))
 
 .SECONDARY:
-.PHONY: all deps check bench demo fuzz clean lint check-clang tests progs
+.PHONY: all deps check bench demo fuzz clean lint check-clang tests progs labtests
 all: progs
 progs: $(PROGS)
 tests: $(TESTS) $(FUZZ_REPLAY)
@@ -89,6 +90,16 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/test_main.o $(T
 	$(Q)$(CC) $(LDSAN) -pthread -o $@ $^ $(LDLIBS)
 
 $(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/standalone.o $(LIBA)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDSAN) -pthread -o $@ $^ $(LDLIBS)
+
+# QEMU lab guest programs (tests/lab/lab.sh): tests/lab/src/lab_*.c, each linked with the
+# other tests/lab/src/*.c helpers
+LAB_MAINS := $(wildcard tests/lab/src/lab_*.c)
+LAB_HELP  := $(filter-out $(LAB_MAINS),$(wildcard tests/lab/src/*.c))
+labtests: $(LAB_MAINS:tests/lab/src/%.c=$(BUILD)/lab/%)
+$(BUILD)/lab/%: $(BUILD)/obj/tests/lab/src/%.o $(LAB_HELP:%.c=$(BUILD)/obj/%.o) $(LIBA)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDSAN) -pthread -o $@ $^ $(LDLIBS)

@@ -12,18 +12,21 @@
 #include "drv/drivers.h"
 
 static const struct vidsrc_ops *const vidsrc_drivers[] = {
+	&v4l2_vidsrc_ops,
 	&testsrc_vidsrc_ops,
 	&y4m_vidsrc_ops,
 	NULL,
 };
 
 static const struct audsrc_ops *const audsrc_drivers[] = {
+	&alsa_audsrc_ops,
 	&wav_audsrc_ops,
 	&tone_audsrc_ops,
 	NULL,
 };
 
 static const struct vidsink_ops *const vidsink_drivers[] = {
+	&kms_vidsink_ops,
 	&y4m_vidsink_ops,
 	&png_vidsink_ops,
 	&null_vidsink_ops,
@@ -31,6 +34,7 @@ static const struct vidsink_ops *const vidsink_drivers[] = {
 };
 
 static const struct audsink_ops *const audsink_drivers[] = {
+	&alsa_audsink_ops,
 	&wav_audsink_ops,
 	&null_audsink_ops,
 	NULL,
@@ -38,11 +42,13 @@ static const struct audsink_ops *const audsink_drivers[] = {
 
 static const struct venc_ops *const venc_drivers[] = {
 	&x264_venc_ops,
+	&v4l2m2m_venc_ops,
 	NULL,
 };
 
 static const struct vdec_ops *const vdec_drivers[] = {
 	&lavc_vdec_ops,
+	&v4l2m2m_vdec_ops,
 	NULL,
 };
 
@@ -174,13 +180,31 @@ int adec_decode(struct adec *d, struct mpkt *p, bool fec, int samples, struct af
 }
 struct adec *adec_close(struct adec *d) { return adec_free(d); }
 
+/* A comma followed by a segment without '=' belongs to the value, so ALSA
+ * names work unquoted: "device=hw:Loopback,0,0,period_ms=10". */
+static const char *arg_end(const char *p)
+{
+	const char *c = strchr(p, ',');
+
+	while (c) {
+		const char *q = c + 1;
+
+		while (*q && *q != ',' && *q != '=')
+			q++;
+		if (*q == '=')
+			return c;
+		c = *q == ',' ? q : NULL;
+	}
+	return NULL;
+}
+
 int drv_arg(const char *args, const char *key, char *out, size_t outlen)
 {
 	size_t kl = strlen(key);
 	const char *p = args;
 
 	while (p && *p) {
-		const char *end = strchr(p, ',');
+		const char *end = arg_end(p);
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 
 		if (n > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {

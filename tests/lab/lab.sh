@@ -1,0 +1,193 @@
+#!/bin/bash
+# lab.sh: the hardware lab: our real drivers against the kernel's virtual devices in QEMU.
+#
+#   tests/lab/lab.sh [TEST...]      build what is missing, boot, run the guest tests
+#   tests/lab/lab.sh --shell        interactive guest shell (modules loaded; Ctrl-A x quits)
+#
+# What it does (everything generated lives under build/lab/, cached, rebuilt when inputs change):
+#   1. vmlinux: the ELF kernel extracted from Debian's bzImage (QEMU boots it through the PVH
+#      entry, which halves boot time under TCG: no real-mode setup, no xz in the guest)
+#   2. out-of-tree modules Debian does not ship: vkms.ko (+ tests/lab/patches), and for the M2M
+#      codec test v4l2-mem2mem.ko + vicodec.ko, from linux-source (apt-get download, cached)
+#   3. our guest programs (tests/lab/src/lab_*.c) with `make labtests`, linked to librakwon.a
+#   4. the board's firmware image (rootfs/build-image.sh): busybox, rootfs/init, the modules
+#   5. QEMU (TCG; /dev/kvm here is not VMX/SVM) with the host's / shared read-only over 9p: host
+#      binaries run in the guest through the host's own loader and libraries ("hostrun"), so
+#      nothing else is copied; build/lab/out/ is shared writable for results and artifacts
+#   6. tests/lab/guest/run.sh runs in the guest; each TEST prints RESULT lines; we print them
+# Environment:
+#   LAB_TIMEOUT=240  seconds before a hung guest is killed     LAB_MEM=512M  guest RAM
+#   LAB_RKBUILD      build dir for librakwon + guest programs (default build/lab/rk, -O2)
+#   LAB_SAN=1        build the guest programs with ASan+UBSan (use with LAB_RKBUILD=build/asan)
+#   LAB_SLOW=1       multiplies every guest test's deadline (e.g. 6 for ASan builds)
+# Exit: 0 all PASS, 1 a FAIL, 77 the lab cannot run here (reason on the last line).
+set -uo pipefail
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+LAB=$REPO/tests/lab
+B=$REPO/build/lab
+DL=$B/dl OUT=$B/out LOGS=$B/logs
+RK=${LAB_RKBUILD:-build/lab/rk}
+MEM=${LAB_MEM:-512M}
+TMO=${LAB_TIMEOUT:-240}
+MODE=tests
+TESTS=""
+for a in "$@"; do
+	case $a in
+	--shell) MODE=shell ;;
+	-*) echo "unknown option $a" >&2; exit 2 ;;
+	*) TESTS="$TESTS${TESTS:+,}$a" ;;
+	esac
+done
+log() { echo "[lab] $*" >&2; }
+skip() { echo "lab: cannot run here: $*"; exit 77; }
+die() { echo "[lab] FATAL: $*" >&2; exit 1; }
+now() { echo "${EPOCHREALTIME/,/.}"; }
+T0=$(now)
+lap() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
+
+# ------------------------------------------------------------------ 0. can the lab run here?
+command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 missing (make deps)"
+[ "$(uname -m)" = x86_64 ] || skip "host is $(uname -m), the lab guest is x86_64 (TCG would be too slow)"
+KVER=$(dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null | sed -n 's/^linux-image-\([^ ,]*\).*/\1/p')
+[ -n "$KVER" ] && [ -r "/boot/vmlinuz-$KVER" ] && [ -d "/lib/modules/$KVER" ] ||
+	skip "Debian kernel of linux-image-amd64 not installed (make deps)"
+[ -x /bin/busybox ] || skip "busybox-static missing (make deps)"
+[ -d "/lib/modules/$KVER/build" ] || skip "linux-headers-$KVER missing (make deps), needed to build vkms"
+KPKGVER=$(dpkg-query -W -f='${Version}' "linux-image-$KVER")
+KSERIES=$(echo "$KVER" | cut -d. -f1,2)
+MODDIR=/lib/modules/$KVER
+mkdir -p "$DL" "$OUT" "$LOGS"
+
+# ------------------------------------------------------------------ 1. vmlinux (PVH boot)
+KERNEL=$B/vmlinux-$KVER
+if [ ! -s "$KERNEL" ]; then
+	log "extracting vmlinux from /boot/vmlinuz-$KVER"
+	# temp files, not pipes: with pipefail an early-exiting reader fails the pipeline
+	off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "/boot/vmlinuz-$KVER" | head -n1 | cut -d: -f1)
+	if [ -n "$off" ] && tail -c +$((off + 1)) "/boot/vmlinuz-$KVER" >"$KERNEL.xz" &&
+		xz -dc --single-stream <"$KERNEL.xz" >"$KERNEL.tmp" 2>/dev/null &&
+		readelf -n "$KERNEL.tmp" 2>/dev/null | grep 'note type: (0x00000012)' >/dev/null; then
+		mv "$KERNEL.tmp" "$KERNEL"
+	else
+		log "no PVH vmlinux in the bzImage; booting the compressed kernel (slower)"
+		KERNEL=/boot/vmlinuz-$KVER
+	fi
+	rm -f "$KERNEL.xz" "$KERNEL.tmp"
+fi
+
+# ------------------------------------------------------------------ 2. out-of-tree modules
+# kmod_build NAME SRCDIR-IN-TREE CONFIG OBJ...: extract SRCDIR from linux-source, patch, build
+KSRC_DEB=""
+ksrc_deb() {
+	[ -n "$KSRC_DEB" ] && return 0
+	KSRC_DEB=$(ls "$DL"/linux-source-"$KSERIES"_"$KPKGVER"_all.deb 2>/dev/null | head -n1)
+	if [ -z "$KSRC_DEB" ]; then
+		log "downloading linux-source-$KSERIES=$KPKGVER (about 140 MB, cached in $DL)"
+		(cd "$DL" && apt-get download "linux-source-$KSERIES=$KPKGVER") >"$LOGS/download.log" 2>&1 ||
+			die "apt-get download linux-source-$KSERIES failed (see $LOGS/download.log)"
+		KSRC_DEB=$(ls "$DL"/linux-source-"$KSERIES"_"$KPKGVER"_all.deb)
+	fi
+	if [ ! -e "$B/ksrc/.done-$KPKGVER" ]; then
+		log "extracting the driver sources we build from linux-source"
+		rm -rf "$B/ksrc" && mkdir -p "$B/ksrc"
+		dpkg-deb --fsys-tarfile "$KSRC_DEB" | tar -xO "./usr/src/linux-source-$KSERIES.tar.xz" |
+			tar -xJ -C "$B/ksrc" --strip-components=1 --wildcards \
+				"linux-source-$KSERIES/drivers/gpu/drm/vkms/*" \
+				"linux-source-$KSERIES/drivers/media/test-drivers/vicodec/*" \
+				"linux-source-$KSERIES/drivers/media/v4l2-core/v4l2-mem2mem.c" ||
+			die "cannot extract linux-source"
+		touch "$B/ksrc/.done-$KPKGVER"
+	fi
+}
+kmod_build() { # name srcsubdir make-vars...
+	local name=$1 sub=$2 stamp ko
+	shift 2
+	ko=$B/modules/$name.ko
+	stamp=$KVER-$(cat "$LAB"/patches/"$name"-*.patch 2>/dev/null | md5sum | cut -c1-8)
+	[ -s "$ko" ] && [ "$(cat "$ko.stamp" 2>/dev/null)" = "$stamp" ] && return 0
+	ksrc_deb
+	log "building $name.ko for $KVER"
+	rm -rf "$B/kbuild/$name" && mkdir -p "$B/kbuild/$name" "$B/modules"
+	cp -r "$B/ksrc/$sub/." "$B/kbuild/$name/"
+	for p in "$LAB"/patches/"$name"-*.patch; do
+		[ -e "$p" ] || continue
+		patch -s -d "$B/kbuild/$name" -p1 <"$p" || die "$(basename "$p") does not apply"
+	done
+	[ -e "$B/kbuild/$name/Kbuild.lab" ] && mv "$B/kbuild/$name/Kbuild.lab" "$B/kbuild/$name/Makefile"
+	# symbols of modules built earlier (vicodec needs v4l2-mem2mem's)
+	make -C "$MODDIR/build" M="$B/kbuild/$name" KBUILD_EXTRA_SYMBOLS="$(ls "$B"/kbuild/*/Module.symvers 2>/dev/null | grep -v "/$name/" | tr '\n' ' ')" \
+		"$@" modules >"$LOGS/build-$name.log" 2>&1 || { tail "$LOGS/build-$name.log" >&2; die "$name build failed"; }
+	strip --strip-debug -o "$ko" "$B/kbuild/$name/$name.ko" && echo "$stamp" >"$ko.stamp"
+}
+# vkms: Debian has no CONFIG_DRM_VKMS; the patch makes Virtual + Writeback clones (6.1.y check)
+kmod_build vkms drivers/gpu/drm/vkms CONFIG_DRM_VKMS=m
+# v4l2-mem2mem is not built in Debian's amd64 config either (CONFIG_V4L2_MEM2MEM_DEV unset)
+if [ ! -s "$B/modules/v4l2-mem2mem.ko" ]; then
+	ksrc_deb
+	mkdir -p "$B/ksrc/m2m"
+	cp "$B/ksrc/drivers/media/v4l2-core/v4l2-mem2mem.c" "$B/ksrc/m2m/"
+	echo 'obj-m += v4l2-mem2mem.o' >"$B/ksrc/m2m/Kbuild.lab"
+fi
+kmod_build v4l2-mem2mem m2m
+kmod_build vicodec drivers/media/test-drivers/vicodec CONFIG_VIDEO_VICODEC=m
+# ------------------------------------------------------------------ 3. our guest programs
+SANV=()
+[ "${LAB_SAN:-0}" = 1 ] && SANV=(SAN=1 'CFLAGS=-O1 -g')
+log "building guest programs (make BUILD=$RK labtests)"
+make -s -C "$REPO" -j2 BUILD="$RK" "${SANV[@]}" labtests >"$LOGS/make.log" 2>&1 ||
+	{ tail -n 30 "$LOGS/make.log" >&2; die "make labtests failed"; }
+
+# ------------------------------------------------------------------ 4. the firmware image
+# the lab boots the board's own image (rootfs/build-image.sh: busybox, rootfs/init, the board's
+# modules from hw.conf); its init hands over to tests/lab/guest/run.sh when lab.repo= is given
+IMAGE_NOMAKE=1 bash "$REPO/rootfs/build-image.sh" qemu-x86_64 >"$LOGS/image.log" 2>&1 ||
+	{ tail "$LOGS/image.log" >&2; die "rootfs/build-image.sh failed"; }
+INITRD=$REPO/build/image/qemu-x86_64/initramfs.cpio
+BUILD_S=$(lap "$T0")
+
+# ------------------------------------------------------------------ 5. boot
+rm -rf "$OUT" && mkdir -p "$OUT"
+APPEND="console=ttyS0 quiet loglevel=3 panic=-1 lab.mode=$MODE lab.repo=$REPO lab.bin=$REPO/$RK/lab lab.tests=${TESTS:-all} lab.slow=${LAB_SLOW:-1}"
+QEMU=(qemu-system-x86_64 -accel tcg -M q35 -cpu max -m "$MEM" -smp 2 -nodefaults -no-user-config
+	-display none -no-reboot -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND"
+	-virtfs "local,path=$OUT,mount_tag=out,security_model=none,id=out"
+	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap,id=hostroot")
+if [ "$MODE" = shell ]; then
+	exec "${QEMU[@]}" -serial mon:stdio
+fi
+log "booting $KVER under TCG ($MEM), tests: ${TESTS:-all}; build steps took ${BUILD_S}s"
+CON=$LOGS/console.log
+: >"$CON"
+T1=$(now)
+{
+	# a hung guest is killed: TERM at the deadline, KILL 5 s later
+	timeout -k 5 "$TMO" "${QEMU[@]}" -serial stdio </dev/null 2>&1
+	echo "QEMU-EXIT rc=$?"
+} | while IFS= read -r line; do
+	line=${line%$'\r'}
+	printf '%s %s\n' "$(now)" "$line" >>"$CON"
+	case $line in
+	RESULT* | LAB-* | QEMU-EXIT*) echo "    guest: $line" >&2 ;;
+	esac
+done
+READY=$(awk -v a="$T1" '/ LAB-READY /&&!r{r=$1} END{printf "%.1f", (r>0 ? r-a : -1)}' "$CON")
+TOTAL=$(lap "$T1")
+
+# ------------------------------------------------------------------ 6. results
+echo
+fail=0 n=0
+if ! grep -q ' LAB-DONE ' "$CON"; then
+	echo "FAIL lab-boot: guest did not finish (timeout ${TMO}s or crash); console: $CON"
+	tail -n 20 "$CON" | sed 's/^[0-9.]* /    | /'
+	fail=1
+fi
+while read -r _ name st rest; do
+	n=$((n + 1))
+	printf '%s %-22s %s\n' "$st" "$name" "$rest"
+	[ "$st" = PASS ] || fail=1
+done < <(grep -h '^RESULT ' "$OUT/results.txt" 2>/dev/null)
+[ $n -gt 0 ] || { echo "FAIL lab: no results (see $CON)"; fail=1; }
+echo "lab: build ${BUILD_S}s, boot-to-shell ${READY}s, guest run ${TOTAL}s, total $(lap "$T0")s (TCG, $MEM)"
+echo "lab: artifacts in $OUT, console in $CON"
+if [ $fail = 0 ]; then echo "lab: ALL PASS ($n)"; else echo "lab: FAILED"; fi
+exit $fail
