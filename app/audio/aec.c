@@ -1,0 +1,525 @@
+/* aec.c: acoustic echo canceller: delay estimator, partitioned-block frequency-domain filter pair, residual echo estimate. */
+#include "audio/aec.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audio/fft.h"
+
+/*
+ * DESIGN
+ * - Delay: the microphone and the raw reference are compared as band
+ *   log-energies (24 bands, 90 Hz..8 kHz, high-passed in time); a smoothed
+ *   normalised cross-correlation over 0..max_delay in 10 ms steps picks the
+ *   bulk delay. The reference is aligned MARGIN blocks before that delay so
+ *   the filter also covers an early direct path; when the alignment moves,
+ *   the filter partitions move with it (no reconvergence).
+ * - Filter: overlap-save partitioned-block frequency-domain adaptive filter
+ *   (MDF): hop 480, FFT 1024, P partitions of 480 taps; NLMS with per-bin
+ *   normalisation by the reference power seen by the whole filter; the
+ *   gradient constraint is applied to partition 0 and one more partition per
+ *   block in turn (AUMDF).
+ * - Double talk / path change: two filters. The background filter always
+ *   adapts; the foreground filter makes the output and is only ever copied
+ *   from the background when the background's error has been clearly smaller.
+ *   A background that diverged (double talk) is reset from the foreground.
+ *   So the output filter is never corrupted by near-end speech, and a new echo
+ *   path is learned by the background and taken over as soon as it is better.
+ * - Drift: the filter is re-aligned by the delay estimator in whole blocks;
+ *   between re-alignments NLMS tracks the slowly moving path. The drift is
+ *   measured from the phase slope of the dominant partition over time.
+ * - Residual echo: per band, the regression coefficient of the error power on
+ *   the echo estimate power (only echo-correlated power counts, so near-end
+ *   speech does not raise it) times the echo estimate power, plus a decaying
+ *   reverberation tail; the gain is a Wiener-like rule with a floor.
+ * Everything is allocated in aec_new(); aec_process() only computes.
+ */
+
+#define MARGIN 3                /* blocks of filter before the estimated delay */
+#define NBANDS 24
+#define DT_SWITCH 10            /* blocks a new delay must win before it is used */
+#define RES_BANDS 32
+
+struct aec {
+	struct fft *fft;
+	int P;                  /* partitions */
+	int D;                  /* max delay, blocks */
+	int ring;               /* reference spectra kept */
+	int pos;                /* slot of the newest reference spectrum */
+	float refbuf[AEC_N], micbuf[AEC_N], tbuf[AEC_N];
+	float *xr, *xi;         /* ring * K */
+	float *wfr, *wfi, *wbr, *wbi;   /* P * K */
+	float pk[AEC_K], ebr[AEC_K], ebi[AEC_K], yr[AEC_K], yi[AEC_K];
+	float dr[AEC_K], di[AEC_K];
+	int rr;                 /* round-robin constrained partition */
+	/* filter pair control */
+	float sf, sb, sd;       /* smoothed error / mic energies */
+	int bg_bad;
+	uint32_t path_changes;
+	float erle_lin;
+	/* delay estimator */
+	int band_lo[NBANDS + 1];
+	float mx[NBANDS], mm[NBANDS];
+	float *hist;            /* (D + 1) * NBANDS, high-passed ref log energies */
+	int hpos;
+	float *cc, *vx;         /* D + 1 */
+	float vm;
+	int delay, cand, cand_n, align;
+	bool far_active;
+	int far_blocks;
+	/* drift */
+	float prev_ph;
+	int ph_n;
+	float drift_ppm;
+	/* residual echo */
+	int res_lo[RES_BANDS + 1];
+	float pey[RES_BANDS], pyy[RES_BANDS], me[RES_BANDS], my[RES_BANDS];
+	float leak[RES_BANDS];
+	float tail[AEC_K];
+};
+
+static float *falloc(size_t n)
+{
+	return calloc(n, sizeof(float));
+}
+
+int aec_new(struct aec **ret, int tail_ms, int max_delay_ms)
+{
+	struct aec *a;
+	int r;
+
+	if (tail_ms < 50 || tail_ms > 500 || max_delay_ms < 0 || max_delay_ms > 500)
+		return -EINVAL;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	a->P = (tail_ms + 9) / 10 + MARGIN;
+	a->D = (max_delay_ms + 9) / 10;
+	a->ring = a->D + a->P + 2;
+	r = fft_new(&a->fft, AEC_N);
+	if (r < 0) {
+		free(a);
+		return r;
+	}
+	a->xr = falloc((size_t)a->ring * AEC_K);
+	a->xi = falloc((size_t)a->ring * AEC_K);
+	a->wfr = falloc((size_t)a->P * AEC_K);
+	a->wfi = falloc((size_t)a->P * AEC_K);
+	a->wbr = falloc((size_t)a->P * AEC_K);
+	a->wbi = falloc((size_t)a->P * AEC_K);
+	a->hist = falloc((size_t)(a->D + 1) * NBANDS);
+	a->cc = falloc((size_t)a->D + 1);
+	a->vx = falloc((size_t)a->D + 1);
+	if (!a->xr || !a->xi || !a->wfr || !a->wfi || !a->wbr || !a->wbi || !a->hist ||
+	    !a->cc || !a->vx) {
+		aec_free(a);
+		return -ENOMEM;
+	}
+	/* log-spaced bands, bins 2 (94 Hz) .. 171 (8 kHz) */
+	for (int b = 0; b <= NBANDS; b++)
+		a->band_lo[b] = (int)lrint(2.0 * pow(171.0 / 2.0, (double)b / NBANDS));
+	for (int b = 1; b <= NBANDS; b++)
+		if (a->band_lo[b] <= a->band_lo[b - 1])
+			a->band_lo[b] = a->band_lo[b - 1] + 1;
+	/* residual echo bands: 1..512, log-ish spaced */
+	for (int b = 0; b <= RES_BANDS; b++)
+		a->res_lo[b] = (int)lrint(1.0 * pow(513.0, (double)b / RES_BANDS));
+	for (int b = 1; b <= RES_BANDS; b++)
+		if (a->res_lo[b] <= a->res_lo[b - 1])
+			a->res_lo[b] = a->res_lo[b - 1] + 1;
+	a->res_lo[0] = 0;
+	a->res_lo[RES_BANDS] = AEC_K;
+	aec_reset(a);
+	*ret = a;
+	return 0;
+}
+
+struct aec *aec_free(struct aec *a)
+{
+	if (!a)
+		return NULL;
+	fft_free(a->fft);
+	free(a->xr);
+	free(a->xi);
+	free(a->wfr);
+	free(a->wfi);
+	free(a->wbr);
+	free(a->wbi);
+	free(a->hist);
+	free(a->cc);
+	free(a->vx);
+	free(a);
+	return NULL;
+}
+
+void aec_reset(struct aec *a)
+{
+	size_t pk = (size_t)a->P * AEC_K * sizeof(float);
+
+	memset(a->refbuf, 0, sizeof(a->refbuf));
+	memset(a->micbuf, 0, sizeof(a->micbuf));
+	memset(a->xr, 0, (size_t)a->ring * AEC_K * sizeof(float));
+	memset(a->xi, 0, (size_t)a->ring * AEC_K * sizeof(float));
+	memset(a->wfr, 0, pk);
+	memset(a->wfi, 0, pk);
+	memset(a->wbr, 0, pk);
+	memset(a->wbi, 0, pk);
+	memset(a->hist, 0, (size_t)(a->D + 1) * NBANDS * sizeof(float));
+	memset(a->cc, 0, (size_t)(a->D + 1) * sizeof(float));
+	memset(a->vx, 0, (size_t)(a->D + 1) * sizeof(float));
+	memset(a->mx, 0, sizeof(a->mx));
+	memset(a->mm, 0, sizeof(a->mm));
+	a->vm = 0;
+	a->pos = 0;
+	a->hpos = 0;
+	a->rr = 1;
+	a->sf = a->sb = a->sd = 0;
+	a->bg_bad = 0;
+	a->path_changes = 0;
+	a->erle_lin = 0;
+	a->delay = -1;
+	a->cand = -1;
+	a->cand_n = 0;
+	a->align = 0;
+	a->far_active = false;
+	a->far_blocks = 0;
+	a->prev_ph = 0;
+	a->ph_n = 0;
+	a->drift_ppm = 0;
+	for (int b = 0; b < RES_BANDS; b++) {
+		a->pey[b] = a->pyy[b] = a->me[b] = a->my[b] = 0;
+		a->leak[b] = 0.5f;
+	}
+	memset(a->tail, 0, sizeof(a->tail));
+}
+
+static inline int slot(const struct aec *a, int back)
+{
+	int s = (a->pos - back) % a->ring;
+	return s < 0 ? s + a->ring : s;
+}
+
+/* move the filter partitions by delta blocks of alignment */
+static void filter_shift(struct aec *a, float *wr, float *wi, int delta)
+{
+	size_t row = AEC_K * sizeof(float);
+
+	if (delta > 0) {
+		for (int p = 0; p < a->P; p++) {
+			if (p + delta < a->P) {
+				memcpy(wr + (size_t)p * AEC_K, wr + (size_t)(p + delta) * AEC_K, row);
+				memcpy(wi + (size_t)p * AEC_K, wi + (size_t)(p + delta) * AEC_K, row);
+			} else {
+				memset(wr + (size_t)p * AEC_K, 0, row);
+				memset(wi + (size_t)p * AEC_K, 0, row);
+			}
+		}
+	} else if (delta < 0) {
+		for (int p = a->P - 1; p >= 0; p--) {
+			if (p + delta >= 0) {
+				memcpy(wr + (size_t)p * AEC_K, wr + (size_t)(p + delta) * AEC_K, row);
+				memcpy(wi + (size_t)p * AEC_K, wi + (size_t)(p + delta) * AEC_K, row);
+			} else {
+				memset(wr + (size_t)p * AEC_K, 0, row);
+				memset(wi + (size_t)p * AEC_K, 0, row);
+			}
+		}
+	}
+}
+
+static void delay_update(struct aec *a)
+{
+	const float *xr = a->xr + (size_t)a->pos * AEC_K, *xi = a->xi + (size_t)a->pos * AEC_K;
+	float *h = a->hist + (size_t)a->hpos * NBANDS;
+	float m[NBANDS];
+	int best = -1;
+	float bs = -1;
+
+	for (int b = 0; b < NBANDS; b++) {
+		float ex = 1e-9f, em = 1e-9f;
+		for (int k = a->band_lo[b]; k < a->band_lo[b + 1]; k++) {
+			ex += xr[k] * xr[k] + xi[k] * xi[k];
+			em += a->dr[k] * a->dr[k] + a->di[k] * a->di[k];
+		}
+		float lx = logf(ex), lm = logf(em);
+		a->mx[b] += 0.05f * (lx - a->mx[b]);
+		a->mm[b] += 0.05f * (lm - a->mm[b]);
+		h[b] = lx - a->mx[b];
+		m[b] = lm - a->mm[b];
+	}
+	if (!a->far_active)
+		return;
+	float sm = 0;
+	for (int b = 0; b < NBANDS; b++)
+		sm += m[b] * m[b];
+	a->vm += 0.01f * (sm - a->vm);
+	for (int d = 0; d <= a->D; d++) {
+		int hp = (a->hpos - d) % (a->D + 1);
+		if (hp < 0)
+			hp += a->D + 1;
+		const float *hd = a->hist + (size_t)hp * NBANDS;
+		float c = 0, v = 0;
+		for (int b = 0; b < NBANDS; b++) {
+			c += m[b] * hd[b];
+			v += hd[b] * hd[b];
+		}
+		a->cc[d] += 0.01f * (c - a->cc[d]);
+		a->vx[d] += 0.01f * (v - a->vx[d]);
+		float s = a->cc[d] / sqrtf(a->vx[d] * a->vm + 1e-12f);
+		if (s > bs) {
+			bs = s;
+			best = d;
+		}
+	}
+	if (a->far_blocks < 50 || bs < 0.25f || best < 0)
+		return;
+	if (best == a->delay) {
+		a->cand_n = 0;
+		return;
+	}
+	if (best != a->cand) {
+		a->cand = best;
+		a->cand_n = 0;
+	}
+	if (++a->cand_n < DT_SWITCH)
+		return;
+	a->delay = best;
+	a->cand_n = 0;
+	int align = best - MARGIN;
+	if (align < 0)
+		align = 0;
+	if (align != a->align) {
+		filter_shift(a, a->wfr, a->wfi, align - a->align);
+		filter_shift(a, a->wbr, a->wbi, align - a->align);
+		a->align = align;
+	}
+}
+
+/* Y = sum_p W_p X_p, y = last AEC_L samples of its inverse */
+static void filter_out(struct aec *a, const float *wr, const float *wi, float *y)
+{
+	float *yr = a->yr, *yi = a->yi;
+
+	memset(yr, 0, sizeof(a->yr));
+	memset(yi, 0, sizeof(a->yi));
+	for (int p = 0; p < a->P; p++) {
+		int s = slot(a, a->align + p);
+		const float *restrict xr = a->xr + (size_t)s * AEC_K, *restrict xi = a->xi + (size_t)s * AEC_K;
+		const float *restrict pr = wr + (size_t)p * AEC_K, *restrict pi = wi + (size_t)p * AEC_K;
+		for (int k = 0; k < AEC_K; k++) {
+			yr[k] += pr[k] * xr[k] - pi[k] * xi[k];
+			yi[k] += pr[k] * xi[k] + pi[k] * xr[k];
+		}
+	}
+	fft_inverse(a->fft, yr, yi, a->tbuf);
+	memcpy(y, a->tbuf + AEC_N - AEC_L, AEC_L * sizeof(float));
+}
+
+static void constrain(struct aec *a, float *wr, float *wi)
+{
+	fft_inverse(a->fft, wr, wi, a->tbuf);
+	memset(a->tbuf + AEC_L, 0, (AEC_N - AEC_L) * sizeof(float));
+	fft_forward(a->fft, a->tbuf, wr, wi);
+}
+
+static void adapt(struct aec *a, const float *eb)
+{
+	float mean = 0;
+
+	memset(a->tbuf, 0, (AEC_N - AEC_L) * sizeof(float));
+	memcpy(a->tbuf + AEC_N - AEC_L, eb, AEC_L * sizeof(float));
+	fft_forward(a->fft, a->tbuf, a->ebr, a->ebi);
+	for (int k = 0; k < AEC_K; k++)
+		mean += a->pk[k];
+	mean /= AEC_K;
+	float floor_ = 1e-3f * mean + 1e-6f * (float)a->P;
+	const float mu = 0.5f;
+	for (int k = 0; k < AEC_K; k++) {
+		float g = mu / (a->pk[k] + floor_);
+		a->ebr[k] *= g;
+		a->ebi[k] *= g;
+	}
+	for (int p = 0; p < a->P; p++) {
+		int s = slot(a, a->align + p);
+		const float *restrict xr = a->xr + (size_t)s * AEC_K, *restrict xi = a->xi + (size_t)s * AEC_K;
+		float *restrict pr = a->wbr + (size_t)p * AEC_K, *restrict pi = a->wbi + (size_t)p * AEC_K;
+		for (int k = 0; k < AEC_K; k++) {
+			/* W += conj(X) E */
+			pr[k] += xr[k] * a->ebr[k] + xi[k] * a->ebi[k];
+			pi[k] += xr[k] * a->ebi[k] - xi[k] * a->ebr[k];
+		}
+	}
+	constrain(a, a->wbr, a->wbi);
+	constrain(a, a->wbr + (size_t)a->rr * AEC_K, a->wbi + (size_t)a->rr * AEC_K);
+	if (++a->rr >= a->P)
+		a->rr = 1;
+}
+
+/* phase slope of the first strong partition of the foreground filter: its
+ * change over time is the drift between the two clocks */
+static void drift_update(struct aec *a)
+{
+	int pbest = 0;
+	float ebest = 0;
+
+	for (int p = 0; p < a->P; p++) {
+		float e = 0;
+		const float *pr = a->wfr + (size_t)p * AEC_K, *pi = a->wfi + (size_t)p * AEC_K;
+		for (int k = 2; k < 171; k++)
+			e += pr[k] * pr[k] + pi[k] * pi[k];
+		if (e > ebest) {
+			ebest = e;
+			pbest = p;
+		}
+	}
+	if (ebest <= 0)
+		return;
+	const float *pr = a->wfr + (size_t)pbest * AEC_K, *pi = a->wfi + (size_t)pbest * AEC_K;
+	double sr = 0, si = 0;
+	for (int k = 2; k < 170; k++) {
+		/* W_k conj(W_{k+1}) */
+		sr += pr[k] * pr[k + 1] + pi[k] * pi[k + 1];
+		si += pi[k] * pr[k + 1] - pr[k] * pi[k + 1];
+	}
+	/* delay in samples = phase / (2 pi / N) */
+	float ph = (float)(atan2(si, sr) * AEC_N / (2.0 * M_PI)) + (float)((a->align + pbest) * AEC_L);
+	if (a->ph_n > 0) {
+		float rate = (ph - a->prev_ph) / (AEC_L * 100.0f) * 1e6f; /* ppm over 100 blocks */
+		if (fabsf(rate) < 1000)
+			a->drift_ppm += 0.1f * (rate - a->drift_ppm);
+	}
+	a->prev_ph = ph;
+	a->ph_n++;
+}
+
+void aec_process(struct aec *a, const float *mic, const float *ref, float *e, float *y)
+{
+	float ref_e = 0, d2 = 0, ef2 = 0, eb2 = 0;
+	float yb[AEC_L];
+
+	/* newest raw reference spectrum */
+	memmove(a->refbuf, a->refbuf + AEC_L, (AEC_N - AEC_L) * sizeof(float));
+	if (ref)
+		memcpy(a->refbuf + AEC_N - AEC_L, ref, AEC_L * sizeof(float));
+	else
+		memset(a->refbuf + AEC_N - AEC_L, 0, AEC_L * sizeof(float));
+	a->pos = (a->pos + 1) % a->ring;
+	fft_forward(a->fft, a->refbuf, a->xr + (size_t)a->pos * AEC_K, a->xi + (size_t)a->pos * AEC_K);
+	memmove(a->micbuf, a->micbuf + AEC_L, (AEC_N - AEC_L) * sizeof(float));
+	memcpy(a->micbuf + AEC_N - AEC_L, mic, AEC_L * sizeof(float));
+	fft_forward(a->fft, a->micbuf, a->dr, a->di);
+	if (ref)
+		for (int i = 0; i < AEC_L; i++)
+			ref_e += ref[i] * ref[i];
+	a->far_active = ref && ref_e > AEC_L * 1e-7f; /* -70 dBFS */
+	a->far_blocks = a->far_active ? a->far_blocks + 1 : 0;
+	if (++a->hpos > a->D)
+		a->hpos = 0;
+	delay_update(a);
+
+	if (!ref) {
+		/* no playback: bypass, keep the filters */
+		memcpy(e, mic, AEC_L * sizeof(float));
+		memset(y, 0, AEC_L * sizeof(float));
+		return;
+	}
+	filter_out(a, a->wfr, a->wfi, y);
+	filter_out(a, a->wbr, a->wbi, yb);
+	for (int i = 0; i < AEC_L; i++) {
+		e[i] = mic[i] - y[i];
+		yb[i] = mic[i] - yb[i];
+		d2 += mic[i] * mic[i];
+		ef2 += e[i] * e[i];
+		eb2 += yb[i] * yb[i];
+	}
+	/* total reference power seen by the filter, per bin */
+	memset(a->pk, 0, sizeof(a->pk));
+	for (int p = 0; p < a->P; p++) {
+		int s = slot(a, a->align + p);
+		const float *xr = a->xr + (size_t)s * AEC_K, *xi = a->xi + (size_t)s * AEC_K;
+		for (int k = 0; k < AEC_K; k++)
+			a->pk[k] += xr[k] * xr[k] + xi[k] * xi[k];
+	}
+	if (!a->far_active)
+		return;
+	a->sf += 0.5f * (ef2 - a->sf);
+	a->sb += 0.5f * (eb2 - a->sb);
+	a->sd += 0.5f * (d2 - a->sd);
+	if (a->sd > 0 && a->sf > 0) {
+		float el = 10.0f * log10f((a->sd + 1e-9f) / (a->sf + 1e-9f));
+		a->erle_lin += 0.05f * (el - a->erle_lin);
+	}
+	if (a->sb < 0.7f * a->sf && a->sb < a->sd) {
+		/* the background is clearly better: take it over */
+		size_t n = (size_t)a->P * AEC_K * sizeof(float);
+		memcpy(a->wfr, a->wbr, n);
+		memcpy(a->wfi, a->wbi, n);
+		if (a->sb < 0.1f * a->sf)
+			a->path_changes++;
+		a->sf = a->sb;
+		a->bg_bad = 0;
+	} else if (a->sb > 4.0f * a->sf && a->sf < a->sd) {
+		if (++a->bg_bad >= 3) {
+			/* the background diverged (double talk): restart from the foreground */
+			size_t n = (size_t)a->P * AEC_K * sizeof(float);
+			memcpy(a->wbr, a->wfr, n);
+			memcpy(a->wbi, a->wfi, n);
+			a->sb = a->sf;
+			a->bg_bad = 0;
+		}
+	} else {
+		a->bg_bad = 0;
+	}
+	adapt(a, yb);
+	if (a->far_blocks % 100 == 0)
+		drift_update(a);
+}
+
+void aec_res_gain(struct aec *a, const float *er, const float *ei, const float *yr,
+		  const float *yi, float *gain)
+{
+	const float decay = 0.80f; /* reverberation tail of the residual per block (~ -1 dB) */
+
+	for (int b = 0; b < RES_BANDS; b++) {
+		float pe = 0, py = 0;
+		int lo = a->res_lo[b], hi = a->res_lo[b + 1];
+		for (int k = lo; k < hi; k++) {
+			pe += er[k] * er[k] + ei[k] * ei[k];
+			py += yr[k] * yr[k] + yi[k] * yi[k];
+		}
+		pe /= (float)(hi - lo);
+		py /= (float)(hi - lo);
+		if (a->far_active) {
+			const float al = 0.02f;
+			a->me[b] += al * (pe - a->me[b]);
+			a->my[b] += al * (py - a->my[b]);
+			float de = pe - a->me[b], dy = py - a->my[b];
+			a->pey[b] += al * (de * dy - a->pey[b]);
+			a->pyy[b] += al * (dy * dy - a->pyy[b]);
+			if (a->pyy[b] > 1e-12f) {
+				float l = a->pey[b] / a->pyy[b];
+				a->leak[b] = l < 1e-4f ? 1e-4f : l > 2.0f ? 2.0f : l;
+			}
+		}
+		for (int k = lo; k < hi; k++) {
+			float p_e = er[k] * er[k] + ei[k] * ei[k];
+			float p_y = yr[k] * yr[k] + yi[k] * yi[k];
+			float r = a->leak[b] * p_y;
+			a->tail[k] = r > a->tail[k] * decay ? r : a->tail[k] * decay;
+			float g = 1.0f - 3.0f * a->tail[k] / (p_e + 1e-12f);
+			gain[k] = g < 0.003f ? 0.003f : g;
+		}
+	}
+}
+
+void aec_info_get(const struct aec *a, struct aec_info *ret)
+{
+	ret->delay_blocks = a->delay;
+	ret->align_blocks = a->align;
+	ret->far_active = a->far_active;
+	ret->drift_ppm = a->drift_ppm;
+	ret->path_changes = a->path_changes;
+	ret->erle_lin_db = a->erle_lin;
+}
