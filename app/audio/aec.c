@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "audio/fft.h"
+#include "audio/simd.h"
 
 /*
  * DESIGN
@@ -51,9 +52,10 @@ struct aec {
 	float refbuf[AEC_N], micbuf[AEC_N], tbuf[AEC_N];
 	float *xr, *xi;         /* ring * K */
 	float *wfr, *wfi, *wbr, *wbi;   /* P * K */
-	float pk[AEC_K], ebr[AEC_K], ebi[AEC_K], yr[AEC_K], yi[AEC_K];
-	float dr[AEC_K], di[AEC_K];
+	float pk[AEC_KS], ebr[AEC_KS], ebi[AEC_KS], yr[AEC_KS], yi[AEC_KS];
+	float dr[AEC_KS], di[AEC_KS];
 	int rr;                 /* round-robin constrained partition */
+	float *gp;              /* P: proportionate step share of each partition */
 	/* filter pair control */
 	float sf, sb, sd;       /* smoothed error / mic energies */
 	int bg_bad;
@@ -103,16 +105,17 @@ int aec_new(struct aec **ret, int tail_ms, int max_delay_ms)
 		free(a);
 		return r;
 	}
-	a->xr = falloc((size_t)a->ring * AEC_K);
-	a->xi = falloc((size_t)a->ring * AEC_K);
-	a->wfr = falloc((size_t)a->P * AEC_K);
-	a->wfi = falloc((size_t)a->P * AEC_K);
-	a->wbr = falloc((size_t)a->P * AEC_K);
-	a->wbi = falloc((size_t)a->P * AEC_K);
+	a->xr = falloc((size_t)a->ring * AEC_KS);
+	a->xi = falloc((size_t)a->ring * AEC_KS);
+	a->wfr = falloc((size_t)a->P * AEC_KS);
+	a->wfi = falloc((size_t)a->P * AEC_KS);
+	a->wbr = falloc((size_t)a->P * AEC_KS);
+	a->wbi = falloc((size_t)a->P * AEC_KS);
 	a->hist = falloc((size_t)(a->D + 1) * NBANDS);
 	a->cc = falloc((size_t)a->D + 1);
+	a->gp = falloc((size_t)a->P);
 	a->vx = falloc((size_t)a->D + 1);
-	if (!a->xr || !a->xi || !a->wfr || !a->wfi || !a->wbr || !a->wbi || !a->hist ||
+	if (!a->xr || !a->xi || !a->wfr || !a->wfi || !a->wbr || !a->wbi || !a->hist || !a->gp ||
 	    !a->cc || !a->vx) {
 		aec_free(a);
 		return -ENOMEM;
@@ -149,6 +152,7 @@ struct aec *aec_free(struct aec *a)
 	free(a->wbi);
 	free(a->hist);
 	free(a->cc);
+	free(a->gp);
 	free(a->vx);
 	free(a);
 	return NULL;
@@ -156,12 +160,12 @@ struct aec *aec_free(struct aec *a)
 
 void aec_reset(struct aec *a)
 {
-	size_t pk = (size_t)a->P * AEC_K * sizeof(float);
+	size_t pk = (size_t)a->P * AEC_KS * sizeof(float);
 
 	memset(a->refbuf, 0, sizeof(a->refbuf));
 	memset(a->micbuf, 0, sizeof(a->micbuf));
-	memset(a->xr, 0, (size_t)a->ring * AEC_K * sizeof(float));
-	memset(a->xi, 0, (size_t)a->ring * AEC_K * sizeof(float));
+	memset(a->xr, 0, (size_t)a->ring * AEC_KS * sizeof(float));
+	memset(a->xi, 0, (size_t)a->ring * AEC_KS * sizeof(float));
 	memset(a->wfr, 0, pk);
 	memset(a->wfi, 0, pk);
 	memset(a->wbr, 0, pk);
@@ -204,26 +208,26 @@ static inline int slot(const struct aec *a, int back)
 /* move the filter partitions by delta blocks of alignment */
 static void filter_shift(struct aec *a, float *wr, float *wi, int delta)
 {
-	size_t row = AEC_K * sizeof(float);
+	size_t row = AEC_KS * sizeof(float);
 
 	if (delta > 0) {
 		for (int p = 0; p < a->P; p++) {
 			if (p + delta < a->P) {
-				memcpy(wr + (size_t)p * AEC_K, wr + (size_t)(p + delta) * AEC_K, row);
-				memcpy(wi + (size_t)p * AEC_K, wi + (size_t)(p + delta) * AEC_K, row);
+				memcpy(wr + (size_t)p * AEC_KS, wr + (size_t)(p + delta) * AEC_KS, row);
+				memcpy(wi + (size_t)p * AEC_KS, wi + (size_t)(p + delta) * AEC_KS, row);
 			} else {
-				memset(wr + (size_t)p * AEC_K, 0, row);
-				memset(wi + (size_t)p * AEC_K, 0, row);
+				memset(wr + (size_t)p * AEC_KS, 0, row);
+				memset(wi + (size_t)p * AEC_KS, 0, row);
 			}
 		}
 	} else if (delta < 0) {
 		for (int p = a->P - 1; p >= 0; p--) {
 			if (p + delta >= 0) {
-				memcpy(wr + (size_t)p * AEC_K, wr + (size_t)(p + delta) * AEC_K, row);
-				memcpy(wi + (size_t)p * AEC_K, wi + (size_t)(p + delta) * AEC_K, row);
+				memcpy(wr + (size_t)p * AEC_KS, wr + (size_t)(p + delta) * AEC_KS, row);
+				memcpy(wi + (size_t)p * AEC_KS, wi + (size_t)(p + delta) * AEC_KS, row);
 			} else {
-				memset(wr + (size_t)p * AEC_K, 0, row);
-				memset(wi + (size_t)p * AEC_K, 0, row);
+				memset(wr + (size_t)p * AEC_KS, 0, row);
+				memset(wi + (size_t)p * AEC_KS, 0, row);
 			}
 		}
 	}
@@ -231,7 +235,7 @@ static void filter_shift(struct aec *a, float *wr, float *wi, int delta)
 
 static void delay_update(struct aec *a)
 {
-	const float *xr = a->xr + (size_t)a->pos * AEC_K, *xi = a->xi + (size_t)a->pos * AEC_K;
+	const float *xr = a->xr + (size_t)a->pos * AEC_KS, *xi = a->xi + (size_t)a->pos * AEC_KS;
 	float *h = a->hist + (size_t)a->hpos * NBANDS;
 	float m[NBANDS];
 	int best = -1;
@@ -306,11 +310,12 @@ static void filter_out(struct aec *a, const float *wr, const float *wi, float *y
 	memset(yi, 0, sizeof(a->yi));
 	for (int p = 0; p < a->P; p++) {
 		int s = slot(a, a->align + p);
-		const float *restrict xr = a->xr + (size_t)s * AEC_K, *restrict xi = a->xi + (size_t)s * AEC_K;
-		const float *restrict pr = wr + (size_t)p * AEC_K, *restrict pi = wi + (size_t)p * AEC_K;
-		for (int k = 0; k < AEC_K; k++) {
-			yr[k] += pr[k] * xr[k] - pi[k] * xi[k];
-			yi[k] += pr[k] * xi[k] + pi[k] * xr[k];
+		const float *xr = a->xr + (size_t)s * AEC_KS, *xi = a->xi + (size_t)s * AEC_KS;
+		const float *pr = wr + (size_t)p * AEC_KS, *pi = wi + (size_t)p * AEC_KS;
+		for (int k = 0; k < AEC_KS; k += 4) {
+			v4sf a_r = ld4(pr + k), a_i = ld4(pi + k), b_r = ld4(xr + k), b_i = ld4(xi + k);
+			st4(yr + k, ld4(yr + k) + a_r * b_r - a_i * b_i);
+			st4(yi + k, ld4(yi + k) + a_r * b_i + a_i * b_r);
 		}
 	}
 	fft_inverse(a->fft, yr, yi, a->tbuf);
@@ -334,8 +339,8 @@ static void adapt(struct aec *a, const float *eb)
 	for (int k = 0; k < AEC_K; k++)
 		mean += a->pk[k];
 	mean /= AEC_K;
-	float floor_ = 1e-3f * mean + 1e-6f * (float)a->P;
-	const float mu = 0.5f;
+	float floor_ = 1e-3f * mean + 1e-6f;
+	const float mu = 1.0f;
 	for (int k = 0; k < AEC_K; k++) {
 		float g = mu / (a->pk[k] + floor_);
 		a->ebr[k] *= g;
@@ -343,16 +348,18 @@ static void adapt(struct aec *a, const float *eb)
 	}
 	for (int p = 0; p < a->P; p++) {
 		int s = slot(a, a->align + p);
-		const float *restrict xr = a->xr + (size_t)s * AEC_K, *restrict xi = a->xi + (size_t)s * AEC_K;
-		float *restrict pr = a->wbr + (size_t)p * AEC_K, *restrict pi = a->wbi + (size_t)p * AEC_K;
-		for (int k = 0; k < AEC_K; k++) {
-			/* W += conj(X) E */
-			pr[k] += xr[k] * a->ebr[k] + xi[k] * a->ebi[k];
-			pi[k] += xr[k] * a->ebi[k] - xi[k] * a->ebr[k];
+		const float *restrict xr = a->xr + (size_t)s * AEC_KS, *restrict xi = a->xi + (size_t)s * AEC_KS;
+		float *pr = a->wbr + (size_t)p * AEC_KS, *pi = a->wbi + (size_t)p * AEC_KS;
+		v4sf g = { a->gp[p], a->gp[p], a->gp[p], a->gp[p] };
+		for (int k = 0; k < AEC_KS; k += 4) {
+			/* W += g conj(X) E */
+			v4sf x_r = ld4(xr + k), x_i = ld4(xi + k), e_r = ld4(a->ebr + k), e_i = ld4(a->ebi + k);
+			st4(pr + k, ld4(pr + k) + g * (x_r * e_r + x_i * e_i));
+			st4(pi + k, ld4(pi + k) + g * (x_r * e_i - x_i * e_r));
 		}
 	}
 	constrain(a, a->wbr, a->wbi);
-	constrain(a, a->wbr + (size_t)a->rr * AEC_K, a->wbi + (size_t)a->rr * AEC_K);
+	constrain(a, a->wbr + (size_t)a->rr * AEC_KS, a->wbi + (size_t)a->rr * AEC_KS);
 	if (++a->rr >= a->P)
 		a->rr = 1;
 }
@@ -366,7 +373,7 @@ static void drift_update(struct aec *a)
 
 	for (int p = 0; p < a->P; p++) {
 		float e = 0;
-		const float *pr = a->wfr + (size_t)p * AEC_K, *pi = a->wfi + (size_t)p * AEC_K;
+		const float *pr = a->wfr + (size_t)p * AEC_KS, *pi = a->wfi + (size_t)p * AEC_KS;
 		for (int k = 2; k < 171; k++)
 			e += pr[k] * pr[k] + pi[k] * pi[k];
 		if (e > ebest) {
@@ -376,7 +383,7 @@ static void drift_update(struct aec *a)
 	}
 	if (ebest <= 0)
 		return;
-	const float *pr = a->wfr + (size_t)pbest * AEC_K, *pi = a->wfi + (size_t)pbest * AEC_K;
+	const float *pr = a->wfr + (size_t)pbest * AEC_KS, *pi = a->wfi + (size_t)pbest * AEC_KS;
 	double sr = 0, si = 0;
 	for (int k = 2; k < 170; k++) {
 		/* W_k conj(W_{k+1}) */
@@ -406,7 +413,7 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 	else
 		memset(a->refbuf + AEC_N - AEC_L, 0, AEC_L * sizeof(float));
 	a->pos = (a->pos + 1) % a->ring;
-	fft_forward(a->fft, a->refbuf, a->xr + (size_t)a->pos * AEC_K, a->xi + (size_t)a->pos * AEC_K);
+	fft_forward(a->fft, a->refbuf, a->xr + (size_t)a->pos * AEC_KS, a->xi + (size_t)a->pos * AEC_KS);
 	memmove(a->micbuf, a->micbuf + AEC_L, (AEC_N - AEC_L) * sizeof(float));
 	memcpy(a->micbuf + AEC_N - AEC_L, mic, AEC_L * sizeof(float));
 	fft_forward(a->fft, a->micbuf, a->dr, a->di);
@@ -434,13 +441,31 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 		ef2 += e[i] * e[i];
 		eb2 += yb[i] * yb[i];
 	}
-	/* total reference power seen by the filter, per bin */
+	/* proportionate step shares (PB-IPNLMS): half uniform, half by partition
+	 * norm, so the partitions that hold the echo converge first */
+	float tot = 0;
+	for (int p = 0; p < a->P; p++) {
+		const float *pr = a->wbr + (size_t)p * AEC_KS, *pi = a->wbi + (size_t)p * AEC_KS;
+		v4sf e2 = { 0, 0, 0, 0 };
+		for (int k = 0; k < AEC_KS; k += 4) {
+			v4sf r = ld4(pr + k), i = ld4(pi + k);
+			e2 += r * r + i * i;
+		}
+		a->gp[p] = sqrtf(hsum4(e2));
+		tot += a->gp[p];
+	}
+	for (int p = 0; p < a->P; p++)
+		a->gp[p] = 0.5f / (float)a->P + 0.5f * (tot > 0 ? a->gp[p] / tot : 1.0f / (float)a->P);
+	/* reference power seen by the filter, per bin, weighted by the shares */
 	memset(a->pk, 0, sizeof(a->pk));
 	for (int p = 0; p < a->P; p++) {
 		int s = slot(a, a->align + p);
-		const float *xr = a->xr + (size_t)s * AEC_K, *xi = a->xi + (size_t)s * AEC_K;
-		for (int k = 0; k < AEC_K; k++)
-			a->pk[k] += xr[k] * xr[k] + xi[k] * xi[k];
+		const float *xr = a->xr + (size_t)s * AEC_KS, *xi = a->xi + (size_t)s * AEC_KS;
+		v4sf g = { a->gp[p], a->gp[p], a->gp[p], a->gp[p] };
+		for (int k = 0; k < AEC_KS; k += 4) {
+			v4sf r = ld4(xr + k), i = ld4(xi + k);
+			st4(a->pk + k, ld4(a->pk + k) + g * (r * r + i * i));
+		}
 	}
 	if (!a->far_active)
 		return;
@@ -453,7 +478,7 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 	}
 	if (a->sb < 0.7f * a->sf && a->sb < a->sd) {
 		/* the background is clearly better: take it over */
-		size_t n = (size_t)a->P * AEC_K * sizeof(float);
+		size_t n = (size_t)a->P * AEC_KS * sizeof(float);
 		memcpy(a->wfr, a->wbr, n);
 		memcpy(a->wfi, a->wbi, n);
 		if (a->sb < 0.1f * a->sf)
@@ -463,7 +488,7 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 	} else if (a->sb > 4.0f * a->sf && a->sf < a->sd) {
 		if (++a->bg_bad >= 3) {
 			/* the background diverged (double talk): restart from the foreground */
-			size_t n = (size_t)a->P * AEC_K * sizeof(float);
+			size_t n = (size_t)a->P * AEC_KS * sizeof(float);
 			memcpy(a->wbr, a->wfr, n);
 			memcpy(a->wbi, a->wfi, n);
 			a->sb = a->sf;

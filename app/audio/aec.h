@@ -8,6 +8,7 @@
 #define AEC_L 480               /* block (hop) */
 #define AEC_N 1024              /* FFT size */
 #define AEC_K (AEC_N / 2 + 1)   /* bins */
+#define AEC_KS 516              /* bins rounded up to the vector width (stride of spectra) */
 
 struct aec;
 

@@ -1,14 +1,16 @@
 /* fft.c: real FFT of size n through a complex radix-2 FFT of size n/2. */
 #include "audio/fft.h"
+#include "audio/simd.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct fft {
 	unsigned n, m;          /* real size, complex size m = n/2 */
 	unsigned *rev;          /* bit reversal permutation of m */
-	float *wr, *wi;         /* complex twiddles e^{-2pi i k/m}, k < m/2 */
+	float *wr, *wi;         /* per stage of half-size h: e^{-2pi i k/2h}, k < h, at offset h */
 	float *tr, *ti;         /* real-split twiddles e^{-2pi i k/n}, k <= m */
 	float *zr, *zi;         /* scratch, m complex */
 };
@@ -18,7 +20,7 @@ int fft_new(struct fft **ret, unsigned n)
 	struct fft *f;
 	unsigned bits = 0;
 
-	if (n < 8 || n > 65536 || (n & (n - 1)))
+	if (n < 16 || n > (1u << 22) || (n & (n - 1)))
 		return -EINVAL;
 	f = calloc(1, sizeof(*f));
 	if (!f)
@@ -28,8 +30,8 @@ int fft_new(struct fft **ret, unsigned n)
 	while ((1u << bits) < f->m)
 		bits++;
 	f->rev = calloc(f->m, sizeof(*f->rev));
-	f->wr = calloc(f->m / 2, sizeof(float));
-	f->wi = calloc(f->m / 2, sizeof(float));
+	f->wr = calloc(f->m, sizeof(float));
+	f->wi = calloc(f->m, sizeof(float));
 	f->tr = calloc(f->m + 1, sizeof(float));
 	f->ti = calloc(f->m + 1, sizeof(float));
 	f->zr = calloc(f->m, sizeof(float));
@@ -45,9 +47,11 @@ int fft_new(struct fft **ret, unsigned n)
 				r |= 1u << (bits - 1 - b);
 		f->rev[i] = r;
 	}
-	for (unsigned k = 0; k < f->m / 2; k++) {
-		f->wr[k] = (float)cos(2.0 * M_PI * k / f->m);
-		f->wi[k] = (float)-sin(2.0 * M_PI * k / f->m);
+	for (unsigned h = 1; h < f->m; h <<= 1) {
+		for (unsigned k = 0; k < h; k++) {
+			f->wr[h + k] = (float)cos(M_PI * k / h);
+			f->wi[h + k] = (float)-sin(M_PI * k / h);
+		}
 	}
 	for (unsigned k = 0; k <= f->m; k++) {
 		f->tr[k] = (float)cos(2.0 * M_PI * k / n);
@@ -83,18 +87,35 @@ static void fft_complex(struct fft *f)
 	float *restrict zr = f->zr, *restrict zi = f->zi;
 	unsigned m = f->m;
 
-	for (unsigned len = 2; len <= m; len <<= 1) {
-		unsigned half = len >> 1, step = m / len;
-		for (unsigned s = 0; s < m; s += len) {
-			for (unsigned k = 0; k < half; k++) {
-				float wr = f->wr[k * step], wi = f->wi[k * step];
-				unsigned a = s + k, b = a + half;
-				float xr = zr[b] * wr - zi[b] * wi;
-				float xi = zr[b] * wi + zi[b] * wr;
-				zr[b] = zr[a] - xr;
-				zi[b] = zi[a] - xi;
-				zr[a] += xr;
-				zi[a] += xi;
+	/* stages of 2 and 4 points: no multiplications */
+	for (unsigned s = 0; s + 3 < m; s += 4) {
+		float ar = zr[s] + zr[s + 1], ai = zi[s] + zi[s + 1];
+		float br = zr[s] - zr[s + 1], bi = zi[s] - zi[s + 1];
+		float cr = zr[s + 2] + zr[s + 3], ci = zi[s + 2] + zi[s + 3];
+		float dr = zr[s + 2] - zr[s + 3], di = zi[s + 2] - zi[s + 3];
+		zr[s] = ar + cr;
+		zi[s] = ai + ci;
+		zr[s + 2] = ar - cr;
+		zi[s + 2] = ai - ci;
+		/* d * -i */
+		zr[s + 1] = br + di;
+		zi[s + 1] = bi - dr;
+		zr[s + 3] = br - di;
+		zi[s + 3] = bi + dr;
+	}
+	for (unsigned half = 4; half < m; half <<= 1) {
+		const float *restrict wr = f->wr + half, *restrict wi = f->wi + half;
+		for (unsigned s = 0; s < m; s += 2 * half) {
+			float *ar = zr + s, *ai = zi + s, *br = zr + s + half, *bi = zi + s + half;
+			for (unsigned k = 0; k < half; k += 4) {
+				v4sf twr = ld4(wr + k), twi = ld4(wi + k);
+				v4sf xr = ld4(br + k), xi = ld4(bi + k);
+				v4sf tr = xr * twr - xi * twi, ti = xr * twi + xi * twr;
+				v4sf yr = ld4(ar + k), yi = ld4(ai + k);
+				st4(br + k, yr - tr);
+				st4(bi + k, yi - ti);
+				st4(ar + k, yr + tr);
+				st4(ai + k, yi + ti);
 			}
 		}
 	}

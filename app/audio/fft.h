@@ -4,7 +4,7 @@
 
 struct fft;
 
-/* n: power of two, 8..65536. All tables and scratch are allocated here. */
+/* n: power of two, 16..4M. All tables and scratch are allocated here. */
 int fft_new(struct fft **ret, unsigned n);
 struct fft *fft_free(struct fft *f);
 unsigned fft_size(const struct fft *f);
