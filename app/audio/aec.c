@@ -42,6 +42,51 @@
 #define NBANDS 24
 #define DT_SWITCH 10            /* blocks a new delay must win before it is used */
 #define RES_BANDS 32
+#ifndef RES_BAND_MIX
+#define RES_BAND_MIX 0.0f
+#endif
+#ifndef RES_OVER_DT
+#define RES_OVER_DT 1.5f
+#endif
+#ifndef RES_QLO
+#define RES_QLO 0.2f
+#endif
+#ifndef RES_QHI
+#define RES_QHI 0.6f
+#endif
+#ifndef PSM_DECAY
+#define PSM_DECAY 0.95f
+#endif
+#ifndef PROP
+#define PROP 0.5f
+#endif
+#ifndef AEC_FLOOR
+#define AEC_FLOOR 1e-3f
+#endif
+#ifndef COPY_SHARE
+#define COPY_SHARE 0.5f
+#endif
+#ifndef COPY_BLOCKS
+#define COPY_BLOCKS 3
+#endif
+#ifndef STEP_MIN
+#define STEP_MIN 0.05f
+#endif
+#ifndef RES_DECAY
+#define RES_DECAY 0.79f        /* echo envelope decay per block (RT60 ~0.6 s) */
+#endif
+#ifndef RES_OVER
+#define RES_OVER 10.0f
+#endif
+#ifndef RES_ALPHA
+#define RES_ALPHA 0.02f
+#endif
+#ifndef CONSTRAIN_RR
+#define CONSTRAIN_RR 3          /* partitions constrained per block besides the first */
+#endif
+#ifndef AEC_MU
+#define AEC_MU 1.2f
+#endif
 
 struct aec {
 	struct fft *fft;
@@ -52,15 +97,16 @@ struct aec {
 	float refbuf[AEC_N], micbuf[AEC_N], tbuf[AEC_N];
 	float *xr, *xi;         /* ring * K */
 	float *wfr, *wfi, *wbr, *wbi;   /* P * K */
+	float psm[AEC_KS];      /* slowly decaying per-bin reference power (normalisation floor) */
 	float pk[AEC_KS], ebr[AEC_KS], ebi[AEC_KS], yr[AEC_KS], yi[AEC_KS];
 	float dr[AEC_KS], di[AEC_KS];
 	int rr;                 /* round-robin constrained partition */
 	float *gp;              /* P: proportionate step share of each partition */
 	/* filter pair control */
 	float sf, sb, sd;       /* smoothed error / mic energies */
-	int bg_bad;
-	uint32_t path_changes;
-	float erle_lin;
+	int bg_bad, bg_better;
+	uint32_t path_changes, copies, resets;
+	float erle_lin, erle_bg;
 	/* delay estimator */
 	int band_lo[NBANDS + 1];
 	float mx[NBANDS], mm[NBANDS];
@@ -71,6 +117,7 @@ struct aec {
 	int delay, cand, cand_n, align;
 	bool far_active;
 	int far_blocks;
+	int far_blocks_total;
 	/* drift */
 	float prev_ph;
 	int ph_n;
@@ -80,6 +127,14 @@ struct aec {
 	float pey[RES_BANDS], pyy[RES_BANDS], me[RES_BANDS], my[RES_BANDS];
 	float leak[RES_BANDS];
 	float tail[AEC_K];
+	float spow[AEC_KS];      /* power-domain echo estimate sum_p |Wf_p|^2 |X_p|^2 */
+	float upow[AEC_KS];      /* reference power over the filter span, sum_p |X_p|^2 */
+	float utail[AEC_K];
+	float rk[AEC_K];         /* residual echo power estimate per bin */
+	float qf, qb[RES_BANDS];
+	uint8_t bin_band[AEC_K];
+	float stepf[AEC_KS];     /* per-bin step factor: residual echo / error (double talk control) */
+	float c_uu[RES_BANDS], c_su[RES_BANDS], c_eu[RES_BANDS], mu_[RES_BANDS], lu[RES_BANDS];
 };
 
 static float *falloc(size_t n)
@@ -134,6 +189,9 @@ int aec_new(struct aec **ret, int tail_ms, int max_delay_ms)
 			a->res_lo[b] = a->res_lo[b - 1] + 1;
 	a->res_lo[0] = 0;
 	a->res_lo[RES_BANDS] = AEC_K;
+	for (int b = 0; b < RES_BANDS; b++)
+		for (int k = a->res_lo[b]; k < a->res_lo[b + 1]; k++)
+			a->bin_band[k] = (uint8_t)b;
 	aec_reset(a);
 	*ret = a;
 	return 0;
@@ -181,6 +239,7 @@ void aec_reset(struct aec *a)
 	a->rr = 1;
 	a->sf = a->sb = a->sd = 0;
 	a->bg_bad = 0;
+	a->bg_better = 0;
 	a->path_changes = 0;
 	a->erle_lin = 0;
 	a->delay = -1;
@@ -189,6 +248,7 @@ void aec_reset(struct aec *a)
 	a->align = 0;
 	a->far_active = false;
 	a->far_blocks = 0;
+	a->far_blocks_total = 0;
 	a->prev_ph = 0;
 	a->ph_n = 0;
 	a->drift_ppm = 0;
@@ -197,6 +257,15 @@ void aec_reset(struct aec *a)
 		a->leak[b] = 0.5f;
 	}
 	memset(a->tail, 0, sizeof(a->tail));
+	memset(a->utail, 0, sizeof(a->utail));
+	memset(a->psm, 0, sizeof(a->psm));
+	for (int k = 0; k < AEC_KS; k++)
+		a->stepf[k] = 1.0f;
+	memset(a->c_uu, 0, sizeof(a->c_uu));
+	memset(a->c_su, 0, sizeof(a->c_su));
+	memset(a->c_eu, 0, sizeof(a->c_eu));
+	memset(a->mu_, 0, sizeof(a->mu_));
+	memset(a->lu, 0, sizeof(a->lu));
 }
 
 static inline int slot(const struct aec *a, int back)
@@ -322,6 +391,27 @@ static void filter_out(struct aec *a, const float *wr, const float *wi, float *y
 	memcpy(y, a->tbuf + AEC_N - AEC_L, AEC_L * sizeof(float));
 }
 
+/* echo power as the filter's partitions predict it, without phase: smooth,
+ * spans the whole reverberation, and is what the residual scales with */
+static void echo_power(struct aec *a)
+{
+	float *sp = a->spow, *up = a->upow;
+
+	memset(sp, 0, sizeof(a->spow));
+	memset(up, 0, sizeof(a->upow));
+	for (int p = 0; p < a->P; p++) {
+		int s = slot(a, a->align + p);
+		const float *xr = a->xr + (size_t)s * AEC_KS, *xi = a->xi + (size_t)s * AEC_KS;
+		const float *pr = a->wfr + (size_t)p * AEC_KS, *pi = a->wfi + (size_t)p * AEC_KS;
+		for (int k = 0; k < AEC_KS; k += 4) {
+			v4sf w_r = ld4(pr + k), w_i = ld4(pi + k), x_r = ld4(xr + k), x_i = ld4(xi + k);
+			v4sf px = x_r * x_r + x_i * x_i;
+			st4(sp + k, ld4(sp + k) + (w_r * w_r + w_i * w_i) * px);
+			st4(up + k, ld4(up + k) + px);
+		}
+	}
+}
+
 static void constrain(struct aec *a, float *wr, float *wi)
 {
 	fft_inverse(a->fft, wr, wi, a->tbuf);
@@ -339,10 +429,14 @@ static void adapt(struct aec *a, const float *eb)
 	for (int k = 0; k < AEC_K; k++)
 		mean += a->pk[k];
 	mean /= AEC_K;
-	float floor_ = 1e-3f * mean + 1e-6f;
-	const float mu = 1.0f;
+	float floor_ = AEC_FLOOR * mean + 1e-6f;
+	const float mu = AEC_MU;
 	for (int k = 0; k < AEC_K; k++) {
-		float g = mu / (a->pk[k] + floor_);
+		/* a bin that is quiet right now but was loud recently is not
+		 * allowed a large normalised step: its error is mostly leakage */
+		float pw = a->pk[k] > a->psm[k] ? a->pk[k] : a->psm[k];
+		a->psm[k] = PSM_DECAY * pw;
+		float g = mu * a->stepf[k] / (pw + floor_);
 		a->ebr[k] *= g;
 		a->ebi[k] *= g;
 	}
@@ -359,9 +453,11 @@ static void adapt(struct aec *a, const float *eb)
 		}
 	}
 	constrain(a, a->wbr, a->wbi);
-	constrain(a, a->wbr + (size_t)a->rr * AEC_KS, a->wbi + (size_t)a->rr * AEC_KS);
-	if (++a->rr >= a->P)
-		a->rr = 1;
+	for (int i = 0; i < CONSTRAIN_RR; i++) {
+		constrain(a, a->wbr + (size_t)a->rr * AEC_KS, a->wbi + (size_t)a->rr * AEC_KS);
+		if (++a->rr >= a->P)
+			a->rr = 1;
+	}
 }
 
 /* phase slope of the first strong partition of the foreground filter: its
@@ -422,6 +518,8 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 			ref_e += ref[i] * ref[i];
 	a->far_active = ref && ref_e > AEC_L * 1e-7f; /* -70 dBFS */
 	a->far_blocks = a->far_active ? a->far_blocks + 1 : 0;
+	if (a->far_active && a->far_blocks_total < 1000000)
+		a->far_blocks_total++;
 	if (++a->hpos > a->D)
 		a->hpos = 0;
 	delay_update(a);
@@ -455,7 +553,7 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 		tot += a->gp[p];
 	}
 	for (int p = 0; p < a->P; p++)
-		a->gp[p] = 0.5f / (float)a->P + 0.5f * (tot > 0 ? a->gp[p] / tot : 1.0f / (float)a->P);
+		a->gp[p] = (1.0f - PROP) / (float)a->P + PROP * (tot > 0 ? a->gp[p] / tot : 1.0f / (float)a->P);
 	/* reference power seen by the filter, per bin, weighted by the shares */
 	memset(a->pk, 0, sizeof(a->pk));
 	for (int p = 0; p < a->P; p++) {
@@ -467,6 +565,7 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 			st4(a->pk + k, ld4(a->pk + k) + g * (r * r + i * i));
 		}
 	}
+	echo_power(a);
 	if (!a->far_active)
 		return;
 	a->sf += 0.5f * (ef2 - a->sf);
@@ -475,14 +574,27 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 	if (a->sd > 0 && a->sf > 0) {
 		float el = 10.0f * log10f((a->sd + 1e-9f) / (a->sf + 1e-9f));
 		a->erle_lin += 0.05f * (el - a->erle_lin);
+		el = 10.0f * log10f((a->sd + 1e-9f) / (a->sb + 1e-9f));
+		a->erle_bg += 0.05f * (el - a->erle_bg);
 	}
-	if (a->sb < 0.7f * a->sf && a->sb < a->sd) {
+	/* share of echo in the error (from the residual echo model, last block):
+	 * low in double talk, when the background may fit the near end */
+	float share = 0;
+	for (int k = 4; k < 171; k++)
+		share += a->stepf[k];
+	share /= 167.0f;
+	if (a->sb < 0.7f * a->sf && a->sb < a->sd)
+		a->bg_better++;
+	else
+		a->bg_better = 0;
+	if (a->bg_better >= COPY_BLOCKS && (share > COPY_SHARE || a->far_blocks_total < 150)) {
 		/* the background is clearly better: take it over */
 		size_t n = (size_t)a->P * AEC_KS * sizeof(float);
 		memcpy(a->wfr, a->wbr, n);
 		memcpy(a->wfi, a->wbi, n);
 		if (a->sb < 0.1f * a->sf)
 			a->path_changes++;
+		a->copies++;
 		a->sf = a->sb;
 		a->bg_bad = 0;
 	} else if (a->sb > 4.0f * a->sf && a->sf < a->sd) {
@@ -493,6 +605,7 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 			memcpy(a->wbi, a->wfi, n);
 			a->sb = a->sf;
 			a->bg_bad = 0;
+			a->resets++;
 		}
 	} else {
 		a->bg_bad = 0;
@@ -505,36 +618,86 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 void aec_res_gain(struct aec *a, const float *er, const float *ei, const float *yr,
 		  const float *yi, float *gain)
 {
-	const float decay = 0.80f; /* reverberation tail of the residual per block (~ -1 dB) */
+	const float decay = RES_DECAY;
 
 	for (int b = 0; b < RES_BANDS; b++) {
-		float pe = 0, py = 0;
+		float pe = 0, ps = 0, pu = 0;
 		int lo = a->res_lo[b], hi = a->res_lo[b + 1];
 		for (int k = lo; k < hi; k++) {
+			/* reverberant envelopes of the two regressors */
+			a->tail[k] = a->spow[k] > a->tail[k] * decay ? a->spow[k] : a->tail[k] * decay;
+			a->utail[k] = a->upow[k] > a->utail[k] * decay ? a->upow[k] : a->utail[k] * decay;
 			pe += er[k] * er[k] + ei[k] * ei[k];
-			py += yr[k] * yr[k] + yi[k] * yi[k];
+			ps += a->tail[k];
+			pu += a->utail[k];
 		}
 		pe /= (float)(hi - lo);
-		py /= (float)(hi - lo);
+		ps /= (float)(hi - lo);
+		pu /= (float)(hi - lo);
 		if (a->far_active) {
-			const float al = 0.02f;
+			/* least-squares fit pe ~ l*ps + u*pu on centred values: near-end
+			 * speech is uncorrelated with both and averages out */
+			const float al = RES_ALPHA;
 			a->me[b] += al * (pe - a->me[b]);
-			a->my[b] += al * (py - a->my[b]);
-			float de = pe - a->me[b], dy = py - a->my[b];
-			a->pey[b] += al * (de * dy - a->pey[b]);
-			a->pyy[b] += al * (dy * dy - a->pyy[b]);
-			if (a->pyy[b] > 1e-12f) {
-				float l = a->pey[b] / a->pyy[b];
-				a->leak[b] = l < 1e-4f ? 1e-4f : l > 2.0f ? 2.0f : l;
+			a->my[b] += al * (ps - a->my[b]);
+			a->mu_[b] += al * (pu - a->mu_[b]);
+			float de = pe - a->me[b], ds = ps - a->my[b], du = pu - a->mu_[b];
+			a->pey[b] += al * (de * ds - a->pey[b]);
+			a->pyy[b] += al * (ds * ds - a->pyy[b]);
+			a->c_uu[b] += al * (du * du - a->c_uu[b]);
+			a->c_su[b] += al * (ds * du - a->c_su[b]);
+			a->c_eu[b] += al * (de * du - a->c_eu[b]);
+			double det = (double)a->pyy[b] * a->c_uu[b] - (double)a->c_su[b] * a->c_su[b];
+			double l = 0, u = 0;
+			if (det > 1e-6 * (double)a->pyy[b] * a->c_uu[b] && det > 0) {
+				l = ((double)a->pey[b] * a->c_uu[b] - (double)a->c_eu[b] * a->c_su[b]) / det;
+				u = ((double)a->c_eu[b] * a->pyy[b] - (double)a->pey[b] * a->c_su[b]) / det;
 			}
+			if (l < 0 || u < 0) {
+				/* one regressor only: the better one */
+				double l1 = a->pyy[b] > 0 ? a->pey[b] / a->pyy[b] : 0;
+				double u1 = a->c_uu[b] > 0 ? a->c_eu[b] / a->c_uu[b] : 0;
+				double r1 = a->pyy[b] > 0 ? l1 * a->pey[b] : 0, r2 = a->c_uu[b] > 0 ? u1 * a->c_eu[b] : 0;
+				l = r1 >= r2 ? l1 : 0;
+				u = r1 >= r2 ? 0 : u1;
+			}
+			a->leak[b] = (float)(l < 0 ? 0 : l > 100 ? 100 : l);
+			a->lu[b] = (float)(u < 0 ? 0 : u > 100 ? 100 : u);
 		}
+		float rb = 0;
 		for (int k = lo; k < hi; k++) {
-			float p_e = er[k] * er[k] + ei[k] * ei[k];
-			float p_y = yr[k] * yr[k] + yi[k] * yi[k];
-			float r = a->leak[b] * p_y;
-			a->tail[k] = r > a->tail[k] * decay ? r : a->tail[k] * decay;
-			float g = 1.0f - 3.0f * a->tail[k] / (p_e + 1e-12f);
-			gain[k] = g < 0.003f ? 0.003f : g;
+			a->rk[k] = a->leak[b] * a->tail[k] + a->lu[b] * a->utail[k];
+			rb += a->rk[k];
+		}
+		a->qb[b] = rb / (float)(hi - lo) / (pe + 1e-12f);
+	}
+	/* how much of the error the echo model explains over the speech band:
+	 * near 1 in far-end single talk, small when the near end talks */
+	float rs = 0, es = 0;
+	for (int k = 4; k < 171; k++) {
+		rs += a->rk[k];
+		es += er[k] * er[k] + ei[k] * ei[k];
+	}
+	float qf = rs / (es + 1e-12f);
+	float t = (qf - RES_QLO) / (RES_QHI - RES_QLO);
+	t = t < 0 ? 0 : t > 1 ? 1 : t;
+	a->qf = qf;
+	for (int k = 0; k < AEC_K; k++) {
+		float p_e = er[k] * er[k] + ei[k] * ei[k];
+		float q = a->rk[k] / (p_e + 1e-12f);
+		int b = a->bin_band[k];
+		float tb = (a->qb[b] - RES_QLO) / (RES_QHI - RES_QLO);
+		tb = tb < 0 ? 0 : tb > 1 ? 1 : tb;
+		float over = RES_OVER_DT + t * (RES_BAND_MIX * tb + (1 - RES_BAND_MIX)) * (RES_OVER - RES_OVER_DT);
+		float g = 1.0f - over * q;
+		gain[k] = g < 0.003f ? 0.003f : g;
+		/* adaptation step follows the share of echo in the error, so
+		 * near-end speech does not drive the filters */
+		if (a->far_active) {
+			float sf = q < STEP_MIN ? STEP_MIN : q > 1.0f ? 1.0f : q;
+			if (a->far_blocks_total < 150)
+				sf = 1.0f;
+			a->stepf[k] += 0.3f * (sf - a->stepf[k]);
 		}
 	}
 }
@@ -546,5 +709,9 @@ void aec_info_get(const struct aec *a, struct aec_info *ret)
 	ret->far_active = a->far_active;
 	ret->drift_ppm = a->drift_ppm;
 	ret->path_changes = a->path_changes;
+	ret->copies = a->copies;
+	ret->resets = a->resets;
 	ret->erle_lin_db = a->erle_lin;
+	ret->erle_bg_db = a->erle_bg;
+	ret->echo_share = a->qf;
 }

@@ -18,7 +18,10 @@ struct aec_info {
 	bool far_active;
 	float drift_ppm;
 	uint32_t path_changes;
+	uint32_t copies, resets;    /* background->foreground copies, background resets */
 	float erle_lin_db;      /* linear filter only (mic / foreground error) */
+	float erle_bg_db;       /* the same for the background filter */
+	float echo_share;       /* residual echo model / error power, last block */
 };
 
 int aec_new(struct aec **ret, int tail_ms, int max_delay_ms);

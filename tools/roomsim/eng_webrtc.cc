@@ -1,6 +1,5 @@
 // eng_webrtc.cc: webrtc-audio-processing (Debian 0.3, C++) behind the roomsim engine interface; bench only.
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <webrtc/modules/audio_processing/include/audio_processing.h>
@@ -62,19 +61,15 @@ int eng_webrtc_process(void *st, const int16_t *mic, const int16_t *ref, int16_t
 		memcpy(w->rend.data_, ref, 480 * sizeof(int16_t));
 		w->rend.samples_per_channel_ = 480;
 		r = w->apm->AnalyzeReverseStream(&w->rend);
-		if (r != 0) {
-			fprintf(stderr, "rev %d\n", r);
+		if (r != 0)
 			return -1;
-		}
 	}
 	memcpy(w->cap.data_, mic, 480 * sizeof(int16_t));
 	w->cap.samples_per_channel_ = 480;
 	w->apm->set_stream_delay_ms(0);
 	r = w->apm->ProcessStream(&w->cap);
-	if (r != 0) {
-		fprintf(stderr, "cap %d\n", r);
+	if (r != 0)
 		return -1;
-	}
 	memcpy(out, w->cap.data_, 480 * sizeof(int16_t));
 	return 0;
 }

@@ -304,9 +304,9 @@ int scen_make(struct scen *s, const struct scen_params *p, const float *far, int
 	/* far end: the reference is what playback gets */
 	loop_fill(s->ref, n, far, nfar);
 	scale_to(s->ref, n, -24);
-	/* loudspeaker: mild soft clip (-45 dB third harmonic at the average level) */
+	/* loudspeaker: mild soft clip (tanh: -2 dB compression at -6 dBFS peaks) */
 	for (int i = 0; i < n; i++)
-		ls[i] = getenv("ROOMSIM_LINEAR") ? s->ref[i] : tanhf(s->ref[i]);
+		ls[i] = tanhf(s->ref[i]);
 	/* room: direct-to-reverberant ratio falls with RT60; echo 6 dB under the reference */
 	double drr = 3.0 - 10.0 * (p->rt60 - 0.2);
 	h = rir_make(&hl, p->rt60, p->delay_ms * SIM_RATE / 1000, drr, 0.25, &rng);
