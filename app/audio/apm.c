@@ -31,6 +31,7 @@
 
 #define WIN 960
 #define MAX_ATTEN 0.0032f       /* -50 dB overall floor */
+#define DC_POLE 0.9984f         /* 1 - 2 pi 12 Hz / 48 kHz */
 
 struct apm {
 	struct apm_params p;
@@ -45,6 +46,7 @@ struct apm {
 	float er[AEC_K], ei[AEC_K], yr[AEC_K], yi[AEC_K];
 	float pw[AEC_K], gres[AEC_K], gns[AEC_K];
 	uint32_t rng;
+	float dc_mx, dc_my, dc_rx, dc_ry;   /* DC blockers (mic, ref) */
 	float sm_mic, sm_out;
 	struct apm_stats st;
 };
@@ -120,6 +122,7 @@ void apm_reset(struct apm *a)
 	memset(a->ybuf, 0, sizeof(a->ybuf));
 	memset(a->ola, 0, sizeof(a->ola));
 	a->rng = 0x12345678u;
+	a->dc_mx = a->dc_my = a->dc_rx = a->dc_ry = 0;
 	a->sm_mic = a->sm_out = 0;
 	memset(&a->st, 0, sizeof(a->st));
 	a->st.delay_ms = -1;
@@ -148,13 +151,23 @@ int apm_process(struct apm *a, const int16_t *mic, const int16_t *ref, int16_t *
 
 	if (!a || !mic || !out)
 		return -EINVAL;
+	/* DC blockers (one pole at ~12 Hz) on both signals, so that an offset on
+	 * either device neither reaches the output nor disturbs the filter */
 	for (int i = 0; i < APM_BLOCK; i++) {
-		m[i] = (float)mic[i] * (1.0f / 32768.0f);
+		float v = (float)mic[i] * (1.0f / 32768.0f);
+		a->dc_my = v - a->dc_mx + DC_POLE * a->dc_my;
+		a->dc_mx = v;
+		m[i] = a->dc_my;
 		d2 += m[i] * m[i];
 	}
-	if (ref)
-		for (int i = 0; i < APM_BLOCK; i++)
-			x[i] = (float)ref[i] * (1.0f / 32768.0f);
+	if (ref) {
+		for (int i = 0; i < APM_BLOCK; i++) {
+			float v = (float)ref[i] * (1.0f / 32768.0f);
+			a->dc_ry = v - a->dc_rx + DC_POLE * a->dc_ry;
+			a->dc_rx = v;
+			x[i] = a->dc_ry;
+		}
+	}
 	if (a->p.aec) {
 		aec_process(a->aec, m, ref ? x : NULL, e, y);
 	} else {
