@@ -42,6 +42,28 @@
 #define NBANDS 24
 #define DT_SWITCH 10            /* blocks a new delay must win before it is used */
 #define RES_BANDS 32
+#ifndef DT_HANG
+#define DT_HANG 20
+#endif
+#ifndef DT_HANG_T
+#define DT_HANG_T 0.3f
+#endif
+#ifndef CONF_ST
+#define CONF_ST 4.0f
+#endif
+#ifndef RES_CSAFE
+#define RES_CSAFE 1.0f
+#endif
+#ifndef RES_UMIX
+#define RES_UMIX 0.01f
+#endif
+#ifndef RES_GATE_RAW
+#define RES_GATE_RAW 0
+#endif
+#ifndef RES_ST_Q
+#define RES_ST_Q 0.01f
+#endif
+#define RES_FLOOR 0.003f
 #ifndef RES_BAND_MIX
 #define RES_BAND_MIX 0.0f
 #endif
@@ -49,10 +71,10 @@
 #define RES_OVER_DT 1.5f
 #endif
 #ifndef RES_QLO
-#define RES_QLO 0.2f
+#define RES_QLO 0.25f
 #endif
 #ifndef RES_QHI
-#define RES_QHI 0.6f
+#define RES_QHI 0.5f
 #endif
 #ifndef PSM_DECAY
 #define PSM_DECAY 0.95f
@@ -73,10 +95,10 @@
 #define STEP_MIN 0.05f
 #endif
 #ifndef RES_DECAY
-#define RES_DECAY 0.79f        /* echo envelope decay per block (RT60 ~0.6 s) */
+#define RES_DECAY 0.9f         /* echo envelope decay per block (RT60 ~1.3 s) */
 #endif
 #ifndef RES_OVER
-#define RES_OVER 10.0f
+#define RES_OVER 30.0f
 #endif
 #ifndef RES_ALPHA
 #define RES_ALPHA 0.02f
@@ -115,7 +137,10 @@ struct aec {
 	float *cc, *vx;         /* D + 1 */
 	float vm;
 	int delay, cand, cand_n, align;
-	bool far_active;
+	bool far_active;        /* reference energy within the filter span (echo expected) */
+	bool raw_active;        /* the newest reference block has energy */
+	int raw_blocks;
+	float *rawe;            /* ring: energy of each raw reference block */
 	int far_blocks;
 	int far_blocks_total;
 	/* drift */
@@ -132,6 +157,9 @@ struct aec {
 	float utail[AEC_K];
 	float rk[AEC_K];         /* residual echo power estimate per bin */
 	float qf, qb[RES_BANDS];
+	int dt_hang;
+	bool conf_st;           /* this block: linear filter removed > 6 dB (echo dominates) */
+	float cme[RES_BANDS], cms[RES_BANDS];
 	uint8_t bin_band[AEC_K];
 	float stepf[AEC_KS];     /* per-bin step factor: residual echo / error (double talk control) */
 	float c_uu[RES_BANDS], c_su[RES_BANDS], c_eu[RES_BANDS], mu_[RES_BANDS], lu[RES_BANDS];
@@ -169,8 +197,9 @@ int aec_new(struct aec **ret, int tail_ms, int max_delay_ms)
 	a->hist = falloc((size_t)(a->D + 1) * NBANDS);
 	a->cc = falloc((size_t)a->D + 1);
 	a->gp = falloc((size_t)a->P);
+	a->rawe = falloc((size_t)a->ring);
 	a->vx = falloc((size_t)a->D + 1);
-	if (!a->xr || !a->xi || !a->wfr || !a->wfi || !a->wbr || !a->wbi || !a->hist || !a->gp ||
+	if (!a->xr || !a->xi || !a->wfr || !a->wfi || !a->wbr || !a->wbi || !a->hist || !a->gp || !a->rawe ||
 	    !a->cc || !a->vx) {
 		aec_free(a);
 		return -ENOMEM;
@@ -211,6 +240,7 @@ struct aec *aec_free(struct aec *a)
 	free(a->hist);
 	free(a->cc);
 	free(a->gp);
+	free(a->rawe);
 	free(a->vx);
 	free(a);
 	return NULL;
@@ -247,6 +277,9 @@ void aec_reset(struct aec *a)
 	a->cand_n = 0;
 	a->align = 0;
 	a->far_active = false;
+	a->raw_active = false;
+	a->raw_blocks = 0;
+	memset(a->rawe, 0, (size_t)a->ring * sizeof(float));
 	a->far_blocks = 0;
 	a->far_blocks_total = 0;
 	a->prev_ph = 0;
@@ -259,6 +292,10 @@ void aec_reset(struct aec *a)
 	memset(a->tail, 0, sizeof(a->tail));
 	memset(a->utail, 0, sizeof(a->utail));
 	memset(a->psm, 0, sizeof(a->psm));
+	memset(a->cme, 0, sizeof(a->cme));
+	memset(a->cms, 0, sizeof(a->cms));
+	a->conf_st = false;
+	a->dt_hang = 0;
 	for (int k = 0; k < AEC_KS; k++)
 		a->stepf[k] = 1.0f;
 	memset(a->c_uu, 0, sizeof(a->c_uu));
@@ -322,7 +359,7 @@ static void delay_update(struct aec *a)
 		h[b] = lx - a->mx[b];
 		m[b] = lm - a->mm[b];
 	}
-	if (!a->far_active)
+	if (!a->raw_active)
 		return;
 	float sm = 0;
 	for (int b = 0; b < NBANDS; b++)
@@ -346,7 +383,7 @@ static void delay_update(struct aec *a)
 			best = d;
 		}
 	}
-	if (a->far_blocks < 50 || bs < 0.25f || best < 0)
+	if (a->raw_blocks < 50 || bs < 0.25f || best < 0)
 		return;
 	if (best == a->delay) {
 		a->cand_n = 0;
@@ -516,13 +553,20 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 	if (ref)
 		for (int i = 0; i < AEC_L; i++)
 			ref_e += ref[i] * ref[i];
-	a->far_active = ref && ref_e > AEC_L * 1e-7f; /* -70 dBFS */
-	a->far_blocks = a->far_active ? a->far_blocks + 1 : 0;
-	if (a->far_active && a->far_blocks_total < 1000000)
-		a->far_blocks_total++;
+	a->rawe[a->pos] = ref_e;
+	a->raw_active = ref && ref_e > AEC_L * 1e-7f; /* -70 dBFS */
+	a->raw_blocks = a->raw_active ? a->raw_blocks + 1 : 0;
 	if (++a->hpos > a->D)
 		a->hpos = 0;
 	delay_update(a);
+	/* echo can only be there when the aligned reference had energy */
+	float span = 0;
+	for (int p = 0; p < a->P; p++)
+		span += a->rawe[slot(a, a->align + p)];
+	a->far_active = ref && span > AEC_L * 1e-7f;
+	a->far_blocks = a->far_active ? a->far_blocks + 1 : 0;
+	if (a->far_active && a->far_blocks_total < 1000000)
+		a->far_blocks_total++;
 
 	if (!ref) {
 		/* no playback: bypass, keep the filters */
@@ -566,6 +610,7 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 		}
 	}
 	echo_power(a);
+	a->conf_st = a->far_active && d2 > CONF_ST * ef2;
 	if (!a->far_active)
 		return;
 	a->sf += 0.5f * (ef2 - a->sf);
@@ -634,7 +679,7 @@ void aec_res_gain(struct aec *a, const float *er, const float *ei, const float *
 		pe /= (float)(hi - lo);
 		ps /= (float)(hi - lo);
 		pu /= (float)(hi - lo);
-		if (a->far_active) {
+		if (RES_GATE_RAW ? a->raw_active : a->far_active) {
 			/* least-squares fit pe ~ l*ps + u*pu on centred values: near-end
 			 * speech is uncorrelated with both and averages out */
 			const float al = RES_ALPHA;
@@ -665,8 +710,17 @@ void aec_res_gain(struct aec *a, const float *er, const float *ei, const float *
 			a->lu[b] = (float)(u < 0 ? 0 : u > 100 ? 100 : u);
 		}
 		float rb = 0;
+		/* ratio of means over blocks where the echo clearly dominates */
+		if (a->far_active && (a->conf_st || a->far_blocks_total < 100)) {
+			a->cme[b] += 0.05f * (pe - a->cme[b]);
+			a->cms[b] += 0.05f * (ps + pu * RES_UMIX - a->cms[b]);
+		}
+		float cr = a->cms[b] > 0 ? RES_CSAFE * a->cme[b] / a->cms[b] : 0;
 		for (int k = lo; k < hi; k++) {
+			float r2 = cr * (a->tail[k] + RES_UMIX * a->utail[k]);
 			a->rk[k] = a->leak[b] * a->tail[k] + a->lu[b] * a->utail[k];
+			if (r2 > a->rk[k])
+				a->rk[k] = r2;
 			rb += a->rk[k];
 		}
 		a->qb[b] = rb / (float)(hi - lo) / (pe + 1e-12f);
@@ -681,19 +735,27 @@ void aec_res_gain(struct aec *a, const float *er, const float *ei, const float *
 	float qf = rs / (es + 1e-12f);
 	float t = (qf - RES_QLO) / (RES_QHI - RES_QLO);
 	t = t < 0 ? 0 : t > 1 ? 1 : t;
+	/* once the near end was heard, stay gentle for a while: the gaps
+	 * between its syllables must not be muted */
+	if (t < 0.5f)
+		a->dt_hang = DT_HANG;
+	else if (a->dt_hang > 0)
+		a->dt_hang--;
+	if (a->dt_hang > 0 && t > DT_HANG_T)
+		t = DT_HANG_T;
 	a->qf = qf;
 	for (int k = 0; k < AEC_K; k++) {
 		float p_e = er[k] * er[k] + ei[k] * ei[k];
 		float q = a->rk[k] / (p_e + 1e-12f);
-		int b = a->bin_band[k];
-		float tb = (a->qb[b] - RES_QLO) / (RES_QHI - RES_QLO);
-		tb = tb < 0 ? 0 : tb > 1 ? 1 : tb;
-		float over = RES_OVER_DT + t * (RES_BAND_MIX * tb + (1 - RES_BAND_MIX)) * (RES_OVER - RES_OVER_DT);
-		float g = 1.0f - over * q;
-		gain[k] = g < 0.003f ? 0.003f : g;
+		/* double talk: a Wiener-like rule on the residual echo estimate;
+		 * far-end single talk: every bin that carries echo is muted */
+		float g = 1.0f - RES_OVER_DT * q;
+		g = g < RES_FLOOR ? RES_FLOOR : g;
+		float gst = q > RES_ST_Q ? RES_FLOOR : g;
+		gain[k] = g + t * (gst - g);
 		/* adaptation step follows the share of echo in the error, so
 		 * near-end speech does not drive the filters */
-		if (a->far_active) {
+		if (RES_GATE_RAW ? a->raw_active : a->far_active) {
 			float sf = q < STEP_MIN ? STEP_MIN : q > 1.0f ? 1.0f : q;
 			if (a->far_blocks_total < 150)
 				sf = 1.0f;

@@ -1,5 +1,6 @@
 /* metrics.c: runs an engine over a scenario and measures ERLE, convergence, double talk and onsets. */
 #include <errno.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,13 @@ int sim_run(const struct engine *e, const struct scen *s, int tail_ms, float *ou
 	}
 	for (int b = 0; b < nb; b++)
 		eact[b] = act[b] && !nact[b];
+	if (getenv("ROOMSIM_WINDOWS")) {
+		/* the ERLE series behind conv_s, for tuning */
+		for (int b = 0; b + WIN_BLOCKS <= nb; b += WIN_BLOCKS)
+			fprintf(stderr, "%.1f:%.1f ", (double)b * SIM_BLOCK / SIM_RATE,
+				win_erle(ee, oe, eact, b, b + WIN_BLOCKS, 15));
+		fprintf(stderr, "\n");
+	}
 	m->conv_s = converge(ee, oe, eact, 0, s->p.kind == SCEN_CHANGE ? bc : nb);
 	m->reconv_s = s->p.kind == SCEN_CHANGE ? converge(ee, oe, eact, bc, nb) : 0;
 	m->erle_db = win_erle(ee, oe, eact, s->p.kind == SCEN_CHANGE ? bc + b2 : b2, nb, 1);
