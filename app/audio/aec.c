@@ -28,9 +28,12 @@
  *   A background that diverged (double talk) is reset from the foreground.
  *   So the output filter is never corrupted by near-end speech, and a new echo
  *   path is learned by the background and taken over as soon as it is better.
- * - Drift: the filter is re-aligned by the delay estimator in whole blocks;
- *   between re-alignments NLMS tracks the slowly moving path. The drift is
- *   measured from the phase slope of the dominant partition over time.
+ * - Drift: the echo delay (phase slope of the strongest foreground
+ *   partition, plus alignment and lag) is measured every second of far-end
+ *   activity; its rate is the clock drift. The reference is read through a
+ *   16-tap fractional-delay filter whose lag moves by that rate every block,
+ *   so the filter sees a stationary echo path. A whole block of lag turns
+ *   into one block of alignment (the spectra ring is then recomputed once).
  * - Residual echo: per band, the regression coefficient of the error power on
  *   the echo estimate power (only echo-correlated power counts, so near-end
  *   speech does not raise it) times the echo estimate power, plus a decaying
@@ -42,6 +45,13 @@
 #define NBANDS 24
 #define DT_SWITCH 10            /* blocks a new delay must win before it is used */
 #define RES_BANDS 32
+#ifndef DRIFT_GAIN
+#define DRIFT_GAIN 0.2f
+#endif
+#ifndef DRIFT_COMP
+#define DRIFT_COMP 1
+#endif
+#define LAG0 8                  /* samples: the interpolator never needs future samples */
 #ifndef DT_HANG
 #define DT_HANG 20
 #endif
@@ -116,7 +126,16 @@ struct aec {
 	int D;                  /* max delay, blocks */
 	int ring;               /* reference spectra kept */
 	int pos;                /* slot of the newest reference spectrum */
-	float refbuf[AEC_N], micbuf[AEC_N], tbuf[AEC_N];
+	float micbuf[AEC_N], tbuf[AEC_N];
+	/* drift compensation: the reference is read `lag` samples late through a
+	 * fractional-delay filter; lag follows the measured clock drift */
+	float *hraw;            /* raw reference history, hlen samples, circular */
+	int hlen;
+	uint64_t nraw;          /* raw reference samples written */
+	double lag;             /* current read lag, samples, in [0, AEC_L) */
+	uint64_t nblk;
+	uint64_t ph_blk;
+	float xwin[AEC_N];
 	float *xr, *xi;         /* ring * K */
 	float *wfr, *wfi, *wbr, *wbi;   /* P * K */
 	float psm[AEC_KS];      /* slowly decaying per-bin reference power (normalisation floor) */
@@ -144,7 +163,7 @@ struct aec {
 	int far_blocks;
 	int far_blocks_total;
 	/* drift */
-	float prev_ph;
+	double prev_ph;
 	int ph_n;
 	float drift_ppm;
 	/* residual echo */
@@ -198,8 +217,10 @@ int aec_new(struct aec **ret, int tail_ms, int max_delay_ms)
 	a->cc = falloc((size_t)a->D + 1);
 	a->gp = falloc((size_t)a->P);
 	a->rawe = falloc((size_t)a->ring);
+	a->hlen = a->ring * AEC_L + 2 * AEC_N;
+	a->hraw = falloc((size_t)a->hlen);
 	a->vx = falloc((size_t)a->D + 1);
-	if (!a->xr || !a->xi || !a->wfr || !a->wfi || !a->wbr || !a->wbi || !a->hist || !a->gp || !a->rawe ||
+	if (!a->xr || !a->xi || !a->wfr || !a->wfi || !a->wbr || !a->wbi || !a->hist || !a->gp || !a->rawe || !a->hraw ||
 	    !a->cc || !a->vx) {
 		aec_free(a);
 		return -ENOMEM;
@@ -241,6 +262,7 @@ struct aec *aec_free(struct aec *a)
 	free(a->cc);
 	free(a->gp);
 	free(a->rawe);
+	free(a->hraw);
 	free(a->vx);
 	free(a);
 	return NULL;
@@ -250,7 +272,11 @@ void aec_reset(struct aec *a)
 {
 	size_t pk = (size_t)a->P * AEC_KS * sizeof(float);
 
-	memset(a->refbuf, 0, sizeof(a->refbuf));
+	memset(a->hraw, 0, (size_t)a->hlen * sizeof(float));
+	a->nraw = 0;
+	a->lag = LAG0;
+	a->nblk = 0;
+	a->ph_blk = 0;
 	memset(a->micbuf, 0, sizeof(a->micbuf));
 	memset(a->xr, 0, (size_t)a->ring * AEC_KS * sizeof(float));
 	memset(a->xi, 0, (size_t)a->ring * AEC_KS * sizeof(float));
@@ -407,6 +433,65 @@ static void delay_update(struct aec *a)
 	}
 }
 
+/* spectrum of the compensated reference window that ends `back` blocks ago:
+ * raw samples read `lag` later through a 16-tap windowed-sinc fractional delay */
+static void ref_slot(struct aec *a, int back, int s)
+{
+	int li = (int)floor(a->lag);
+	double fr = a->lag - li;
+	int64_t end = (int64_t)a->nraw - (int64_t)back * AEC_L - li; /* exclusive */
+	float c[16];
+
+	/* taps for a delay of fr samples: x(t - fr) */
+	if (fr > 1e-6) {
+		for (int k = 0; k < 16; k++) {
+			double u = (double)(k - 7) - fr + 0.0;
+			double sn = sin(M_PI * u) / (M_PI * u);
+			double w = 0.5 + 0.5 * cos(M_PI * u / 8.5);
+			c[k] = (float)(sn * w);
+		}
+	}
+	for (int i = 0; i < AEC_N; i++) {
+		int64_t t = end - AEC_N + i;
+		if (fr <= 1e-6) {
+			a->xwin[i] = t >= 0 ? a->hraw[t % a->hlen] : 0;
+			continue;
+		}
+		float acc = 0;
+		for (int k = 0; k < 16; k++) {
+			int64_t tt = t + 7 - k;
+			if (tt >= 0 && tt < (int64_t)a->nraw)
+				acc += c[k] * a->hraw[tt % a->hlen];
+		}
+		a->xwin[i] = acc;
+	}
+	fft_forward(a->fft, a->xwin, a->xr + (size_t)s * AEC_KS, a->xi + (size_t)s * AEC_KS);
+}
+
+/* move the read lag by the drift of one block; a whole block of lag becomes
+ * one block of alignment (the ring is recomputed so that it stays coherent) */
+static void lag_update(struct aec *a)
+{
+	a->lag += (double)a->drift_ppm * 1e-6 * AEC_L;
+	int delta = 0;
+	if (a->lag >= LAG0 + AEC_L) {
+		a->lag -= AEC_L;
+		delta = 1;
+	} else if (a->lag < LAG0) {
+		if (a->align == 0) {
+			a->lag = LAG0;
+			return;
+		}
+		a->lag += AEC_L;
+		delta = -1;
+	}
+	if (!delta)
+		return;
+	a->align += delta;
+	for (int b = 0; b < a->ring; b++)
+		ref_slot(a, b, slot(a, b));
+}
+
 /* Y = sum_p W_p X_p, y = last AEC_L samples of its inverse */
 static void filter_out(struct aec *a, const float *wr, const float *wi, float *y)
 {
@@ -524,13 +609,20 @@ static void drift_update(struct aec *a)
 		si += pi[k] * pr[k + 1] - pr[k] * pi[k + 1];
 	}
 	/* delay in samples = phase / (2 pi / N) */
-	float ph = (float)(atan2(si, sr) * AEC_N / (2.0 * M_PI)) + (float)((a->align + pbest) * AEC_L);
-	if (a->ph_n > 0) {
-		float rate = (ph - a->prev_ph) / (AEC_L * 100.0f) * 1e6f; /* ppm over 100 blocks */
-		if (fabsf(rate) < 1000)
-			a->drift_ppm += 0.1f * (rate - a->drift_ppm);
+	/* echo delay in raw reference samples: inside the partition, the
+	 * partition, the alignment and the compensation lag */
+	double ph = atan2(si, sr) * AEC_N / (2.0 * M_PI) + (double)(a->align + pbest) * AEC_L + a->lag;
+	if (a->ph_n > 0 && a->nblk > a->ph_blk) {
+		double rate = (ph - a->prev_ph) / ((double)(a->nblk - a->ph_blk) * AEC_L) * 1e6;
+		if (fabs(rate) < 400)
+			a->drift_ppm += DRIFT_GAIN * ((float)rate - a->drift_ppm);
+		if (a->drift_ppm > 300)
+			a->drift_ppm = 300;
+		if (a->drift_ppm < -300)
+			a->drift_ppm = -300;
 	}
 	a->prev_ph = ph;
+	a->ph_blk = a->nblk;
 	a->ph_n++;
 }
 
@@ -539,14 +631,15 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 	float ref_e = 0, d2 = 0, ef2 = 0, eb2 = 0;
 	float yb[AEC_L];
 
-	/* newest raw reference spectrum */
-	memmove(a->refbuf, a->refbuf + AEC_L, (AEC_N - AEC_L) * sizeof(float));
-	if (ref)
-		memcpy(a->refbuf + AEC_N - AEC_L, ref, AEC_L * sizeof(float));
-	else
-		memset(a->refbuf + AEC_N - AEC_L, 0, AEC_L * sizeof(float));
+	/* newest reference spectrum (drift-compensated) */
+	for (int i = 0; i < AEC_L; i++)
+		a->hraw[(a->nraw + (uint64_t)i) % (uint64_t)a->hlen] = ref ? ref[i] : 0;
+	a->nraw += AEC_L;
+	a->nblk++;
 	a->pos = (a->pos + 1) % a->ring;
-	fft_forward(a->fft, a->refbuf, a->xr + (size_t)a->pos * AEC_KS, a->xi + (size_t)a->pos * AEC_KS);
+	if (DRIFT_COMP)
+		lag_update(a);
+	ref_slot(a, 0, a->pos);
 	memmove(a->micbuf, a->micbuf + AEC_L, (AEC_N - AEC_L) * sizeof(float));
 	memcpy(a->micbuf + AEC_N - AEC_L, mic, AEC_L * sizeof(float));
 	fft_forward(a->fft, a->micbuf, a->dr, a->di);
@@ -656,7 +749,7 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 		a->bg_bad = 0;
 	}
 	adapt(a, yb);
-	if (a->far_blocks % 100 == 0)
+	if (a->far_blocks % 100 == 0 && a->erle_lin > 2.0f)
 		drift_update(a);
 }
 
