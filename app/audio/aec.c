@@ -71,14 +71,14 @@
 #define RES_GATE_RAW 0
 #endif
 #ifndef RES_ST_Q
-#define RES_ST_Q 0.01f
+#define RES_ST_Q 0.05f
 #endif
 #define RES_FLOOR 0.003f
 #ifndef RES_BAND_MIX
 #define RES_BAND_MIX 0.0f
 #endif
 #ifndef RES_OVER_DT
-#define RES_OVER_DT 1.5f
+#define RES_OVER_DT 0.8f
 #endif
 #ifndef RES_QLO
 #define RES_QLO 0.25f

@@ -57,7 +57,6 @@ static int speex_create(void **ret, int tail_ms)
 	speex_preprocess_ctl(s->pp, SPEEX_PREPROCESS_SET_ECHO_STATE, s->echo);
 	speex_preprocess_ctl(s->pp, SPEEX_PREPROCESS_SET_DENOISE, &on);
 	speex_preprocess_ctl(s->pp, SPEEX_PREPROCESS_SET_AGC, &off);
-	speex_preprocess_ctl(s->pp, SPEEX_PREPROCESS_SET_VAD, &on);
 	*ret = s;
 	return 0;
 }
