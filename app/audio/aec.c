@@ -114,7 +114,7 @@
 #define RES_ALPHA 0.02f
 #endif
 #ifndef CONSTRAIN_RR
-#define CONSTRAIN_RR 3          /* partitions constrained per block besides the first */
+#define CONSTRAIN_RR 1          /* partitions constrained per block besides the first */
 #endif
 #ifndef AEC_MU
 #define AEC_MU 1.2f
@@ -136,6 +136,7 @@ struct aec {
 	uint64_t nblk;
 	uint64_t ph_blk;
 	float xwin[AEC_N];
+	float lin[AEC_N + 16];
 	float *xr, *xi;         /* ring * K */
 	float *wfr, *wfi, *wbr, *wbi;   /* P * K */
 	float psm[AEC_KS];      /* slowly decaying per-bin reference power (normalisation floor) */
@@ -440,30 +441,41 @@ static void ref_slot(struct aec *a, int back, int s)
 	int li = (int)floor(a->lag);
 	double fr = a->lag - li;
 	int64_t end = (int64_t)a->nraw - (int64_t)back * AEC_L - li; /* exclusive */
-	float c[16];
+	int64_t t0 = end - AEC_N - 8;   /* first raw sample needed */
+	float *lin = a->lin;            /* AEC_N + 16 raw samples from t0 */
+	v4sf c[16];
 
-	/* taps for a delay of fr samples: x(t - fr) */
-	if (fr > 1e-6) {
-		for (int k = 0; k < 16; k++) {
-			double u = (double)(k - 7) - fr + 0.0;
-			double sn = sin(M_PI * u) / (M_PI * u);
-			double w = 0.5 + 0.5 * cos(M_PI * u / 8.5);
-			c[k] = (float)(sn * w);
+	/* linear copy of the raw span (zeros before the first sample) */
+	if (t0 >= 0 && t0 + AEC_N + 16 <= (int64_t)a->nraw) {
+		int idx = (int)(t0 % a->hlen);
+		for (int i = 0; i < AEC_N + 16; i++) {
+			lin[i] = a->hraw[idx];
+			if (++idx == a->hlen)
+				idx = 0;
+		}
+	} else {
+		for (int i = 0; i < AEC_N + 16; i++) {
+			int64_t t = t0 + i;
+			lin[i] = t >= 0 && t < (int64_t)a->nraw ? a->hraw[t % a->hlen] : 0;
 		}
 	}
-	for (int i = 0; i < AEC_N; i++) {
-		int64_t t = end - AEC_N + i;
-		if (fr <= 1e-6) {
-			a->xwin[i] = t >= 0 ? a->hraw[t % a->hlen] : 0;
-			continue;
-		}
-		float acc = 0;
+	if (fr <= 1e-6) {
+		memcpy(a->xwin, lin + 8, AEC_N * sizeof(float));
+	} else {
+		/* taps for x(t - fr): x[t0 + 8 + i - fr] = sum_k c_k lin[i + 15 - k] */
 		for (int k = 0; k < 16; k++) {
-			int64_t tt = t + 7 - k;
-			if (tt >= 0 && tt < (int64_t)a->nraw)
-				acc += c[k] * a->hraw[tt % a->hlen];
+			double u = (double)(k - 7) - fr;
+			double sn = sin(M_PI * u) / (M_PI * u);
+			double w = 0.5 + 0.5 * cos(M_PI * u / 8.5);
+			float ck = (float)(sn * w);
+			c[k] = (v4sf){ ck, ck, ck, ck };
 		}
-		a->xwin[i] = acc;
+		for (int i = 0; i < AEC_N; i += 4) {
+			v4sf acc = { 0, 0, 0, 0 };
+			for (int k = 0; k < 16; k++)
+				acc += c[k] * ld4(lin + i + 15 - k);
+			st4(a->xwin + i, acc);
+		}
 	}
 	fft_forward(a->fft, a->xwin, a->xr + (size_t)s * AEC_KS, a->xi + (size_t)s * AEC_KS);
 }

@@ -41,6 +41,7 @@ struct apm {
 	struct vad vad;
 	struct agc agc;
 	float win[WIN];
+	float cn_cos[64];        /* comfort noise phases */
 	float ebuf[WIN], ybuf[WIN], ola[APM_BLOCK];
 	float tbuf[AEC_N];
 	float er[AEC_K], ei[AEC_K], yr[AEC_K], yi[AEC_K];
@@ -95,6 +96,8 @@ int apm_new(struct apm **ret, const struct apm_params *p)
 	}
 	for (int i = 0; i < WIN; i++)
 		a->win[i] = sqrtf(0.5f - 0.5f * cosf(2.0f * (float)M_PI * (float)i / WIN));
+	for (int i = 0; i < 64; i++)
+		a->cn_cos[i] = cosf(2.0f * (float)M_PI * (float)i / 64);
 	apm_reset(a);
 	*ret = a;
 	return 0;
@@ -203,9 +206,10 @@ int apm_process(struct apm *a, const int16_t *mic, const int16_t *ref, int16_t *
 		float want = nf * nf * a->ns.noise[k];
 		float have = g * g * a->pw[k];
 		if (use_aec && a->gres[k] < 0.5f && have < want) {
-			float amp = sqrtf(want - have), ph = 2.0f * (float)M_PI * rnd(&a->rng);
-			a->er[k] += amp * cosf(ph);
-			a->ei[k] += amp * sinf(ph);
+			float amp = sqrtf(want - have);
+			int ph = (int)(rnd(&a->rng) * 64.0f) & 63;
+			a->er[k] += amp * a->cn_cos[ph];
+			a->ei[k] += amp * a->cn_cos[(ph + 48) & 63];
 		}
 		a->pw[k] = a->er[k] * a->er[k] + a->ei[k] * a->ei[k];
 	}

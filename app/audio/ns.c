@@ -20,7 +20,8 @@ int ns_init(struct ns *n, int nbins, int max_atten_db)
 	n->noise = calloc((size_t)nbins, sizeof(float));
 	n->prev = calloc((size_t)nbins, sizeof(float));
 	n->sub = calloc((size_t)NS_SUB * nbins, sizeof(float));
-	if (!n->smooth || !n->cur_min || !n->noise || !n->prev || !n->sub) {
+	n->sub_min = calloc((size_t)nbins, sizeof(float));
+	if (!n->smooth || !n->cur_min || !n->noise || !n->prev || !n->sub || !n->sub_min) {
 		ns_fini(n);
 		return -ENOMEM;
 	}
@@ -35,6 +36,7 @@ void ns_fini(struct ns *n)
 	free(n->noise);
 	free(n->prev);
 	free(n->sub);
+	free(n->sub_min);
 	memset(n, 0, sizeof(*n));
 }
 
@@ -57,6 +59,7 @@ void ns_process(struct ns *n, const float *pw, float *gain)
 			n->noise[k] = pw[k];
 			for (int s = 0; s < NS_SUB; s++)
 				n->sub[s * nb + k] = pw[k];
+			n->sub_min[k] = pw[k];
 		}
 		n->started = true;
 	}
@@ -66,17 +69,21 @@ void ns_process(struct ns *n, const float *pw, float *gain)
 			n->cur_min[k] = n->smooth[k];
 	}
 	if (++n->sub_n >= NS_SUBLEN) {
-		/* close this sub-window */
+		/* close this sub-window; the minimum over the closed ones is kept */
 		memcpy(n->sub + (size_t)n->sub_i * nb, n->cur_min, (size_t)nb * sizeof(float));
 		n->sub_i = (n->sub_i + 1) % NS_SUB;
 		n->sub_n = 0;
 		memcpy(n->cur_min, n->smooth, (size_t)nb * sizeof(float));
+		for (int k = 0; k < nb; k++) {
+			float m = n->sub[k];
+			for (int s = 1; s < NS_SUB; s++)
+				if (n->sub[s * nb + k] < m)
+					m = n->sub[s * nb + k];
+			n->sub_min[k] = m;
+		}
 	}
 	for (int k = 0; k < nb; k++) {
-		float m = n->cur_min[k];
-		for (int s = 0; s < NS_SUB; s++)
-			if (n->sub[s * nb + k] < m)
-				m = n->sub[s * nb + k];
+		float m = n->cur_min[k] < n->sub_min[k] ? n->cur_min[k] : n->sub_min[k];
 		n->noise[k] = NS_BIAS * m + 1e-10f;
 		/* decision-directed a priori SNR */
 		float post = pw[k] / n->noise[k];

@@ -12,6 +12,7 @@ struct ns {
 	bool started;
 	float *smooth, *cur_min, *noise, *prev;     /* nbins each */
 	float *sub;                                 /* NS_SUB * nbins */
+	float *sub_min;                             /* minimum over the closed sub-windows */
 };
 
 int ns_init(struct ns *n, int nbins, int max_atten_db);
