@@ -189,11 +189,14 @@ int apm_process(struct apm *a, const int16_t *mic, const int16_t *ref, int16_t *
 		a->gres[k] = 1.0f;
 		a->gns[k] = 1.0f;
 	}
+	struct aec_info ai;
+	aec_info_get(a->aec, &ai);
 	if (use_aec) {
 		stft(a, a->ybuf, a->yr, a->yi);
 		aec_res_gain(a->aec, a->er, a->ei, a->yr, a->yi, a->gres);
 	}
-	ns_process(&a->ns, a->pw, a->gns);
+	/* the noise estimate is not learned from residual echo */
+	ns_process(&a->ns, a->pw, !(use_aec && ai.far_active) || a->st.blocks < 100, a->gns);
 	for (int k = 0; k < AEC_K; k++) {
 		float gn = a->p.ns ? a->gns[k] : 1.0f;
 		float g = a->gres[k] * gn;
@@ -205,7 +208,7 @@ int apm_process(struct apm *a, const int16_t *mic, const int16_t *ref, int16_t *
 		float nf = a->p.ns ? a->ns.floor_gain : 1.0f;
 		float want = nf * nf * a->ns.noise[k];
 		float have = g * g * a->pw[k];
-		if (use_aec && a->gres[k] < 0.5f && have < want) {
+		if (use_aec && a->gres[k] < 0.5f && have < want && k >= 2 && k < AEC_K - 1) {
 			float amp = sqrtf(want - have);
 			int ph = (int)(rnd(&a->rng) * 64.0f) & 63;
 			a->er[k] += amp * a->cn_cos[ph];
@@ -233,7 +236,6 @@ int apm_process(struct apm *a, const int16_t *mic, const int16_t *ref, int16_t *
 	}
 
 	/* statistics */
-	struct aec_info ai;
 	aec_info_get(a->aec, &ai);
 	a->st.blocks++;
 	a->st.ref_present = ref != NULL;

@@ -48,7 +48,7 @@ void ns_reset(struct ns *n)
 	memset(n->prev, 0, (size_t)n->nbins * sizeof(float));
 }
 
-void ns_process(struct ns *n, const float *pw, float *gain)
+void ns_process(struct ns *n, const float *pw, bool update, float *gain)
 {
 	int nb = n->nbins;
 
@@ -63,12 +63,12 @@ void ns_process(struct ns *n, const float *pw, float *gain)
 		}
 		n->started = true;
 	}
-	for (int k = 0; k < nb; k++) {
+	for (int k = 0; k < nb && update; k++) {
 		n->smooth[k] += 0.2f * (pw[k] - n->smooth[k]);
 		if (n->smooth[k] < n->cur_min[k])
 			n->cur_min[k] = n->smooth[k];
 	}
-	if (++n->sub_n >= NS_SUBLEN) {
+	if (update && ++n->sub_n >= NS_SUBLEN) {
 		/* close this sub-window; the minimum over the closed ones is kept */
 		memcpy(n->sub + (size_t)n->sub_i * nb, n->cur_min, (size_t)nb * sizeof(float));
 		n->sub_i = (n->sub_i + 1) % NS_SUB;
