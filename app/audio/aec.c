@@ -45,6 +45,15 @@
 #define NBANDS 24
 #define DT_SWITCH 10            /* blocks a new delay must win before it is used */
 #define RES_BANDS 32
+#ifndef DT_HANG_TRIG
+#define DT_HANG_TRIG 0.01f
+#endif
+#ifndef NEAR_Q
+#define NEAR_Q 0.05f
+#endif
+#ifndef NEAR_SHARE
+#define NEAR_SHARE 0.4f
+#endif
 #ifndef DRIFT_GAIN
 #define DRIFT_GAIN 0.2f
 #endif
@@ -62,7 +71,7 @@
 #define CONF_ST 4.0f
 #endif
 #ifndef RES_CSAFE
-#define RES_CSAFE 1.0f
+#define RES_CSAFE 1.5f
 #endif
 #ifndef RES_UMIX
 #define RES_UMIX 0.01f
@@ -81,10 +90,10 @@
 #define RES_OVER_DT 0.8f
 #endif
 #ifndef RES_QLO
-#define RES_QLO 0.25f
+#define RES_QLO 0.15f
 #endif
 #ifndef RES_QHI
-#define RES_QHI 0.5f
+#define RES_QHI 0.4f
 #endif
 #ifndef PSM_DECAY
 #define PSM_DECAY 0.95f
@@ -832,17 +841,23 @@ void aec_res_gain(struct aec *a, const float *er, const float *ei, const float *
 	}
 	/* how much of the error the echo model explains over the speech band:
 	 * near 1 in far-end single talk, small when the near end talks */
-	float rs = 0, es = 0;
+	float rs = 0, es = 0, ns_ = 0;
 	for (int k = 4; k < 171; k++) {
+		float p_e = er[k] * er[k] + ei[k] * ei[k];
 		rs += a->rk[k];
-		es += er[k] * er[k] + ei[k] * ei[k];
+		es += p_e;
+		/* energy in bins the echo model cannot explain at all */
+		if (a->rk[k] < NEAR_Q * p_e)
+			ns_ += p_e;
 	}
 	float qf = rs / (es + 1e-12f);
 	float t = (qf - RES_QLO) / (RES_QHI - RES_QLO);
 	t = t < 0 ? 0 : t > 1 ? 1 : t;
+	if (ns_ > NEAR_SHARE * es)
+		t = 0;
 	/* once the near end was heard, stay gentle for a while: the gaps
 	 * between its syllables must not be muted */
-	if (t < 0.5f)
+	if (t < DT_HANG_TRIG)
 		a->dt_hang = DT_HANG;
 	else if (a->dt_hang > 0)
 		a->dt_hang--;

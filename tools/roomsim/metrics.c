@@ -200,6 +200,10 @@ int sim_run(const struct engine *e, const struct scen *s, int tail_ms, float *ou
 				sn += ce[j];
 			}
 			double d = db(se, sn);
+			if (getenv("ROOMSIM_WINDOWS"))
+				fprintf(stderr, "onset %.2f s: %.1f dB (near %.1f dBFS, echo %.1f dBFS)\n",
+					(double)b * SIM_BLOCK / SIM_RATE, d, 10 * log10(sn / 10 / SIM_BLOCK + 1e-20),
+					10 * log10((ee[b] + ee[b + 1] + ee[b + 2]) / 3 / SIM_BLOCK + 1e-20));
 			m->onsets++;
 			if (d < m->onset_min_db)
 				m->onset_min_db = d;
