@@ -80,7 +80,7 @@
 #define RES_GATE_RAW 0
 #endif
 #ifndef RES_ST_Q
-#define RES_ST_Q 0.05f
+#define RES_ST_Q 0.07f
 #endif
 #define RES_FLOOR 0.003f
 #ifndef RES_BAND_MIX
