@@ -171,7 +171,9 @@ static int cmd_check(const struct opts *o)
 	r = run_one(e, &p, o->tail_ms, &m, NULL);
 	if (r < 0)
 		return r;
-	expect(m.reconv_s <= 2.0 && m.conv_s <= 2.0 && !m.errors, "path change at 6 s", &m);
+	/* the criterion is the reconvergence; the initial convergence is the
+	 * single-talk matrix's (printed here too) */
+	expect(m.reconv_s <= 2.0 && !m.errors, "path change at 6 s", &m);
 	/* clock drift, 60 s each way */
 	for (int i = 0; i < 2; i++) {
 		params_default(&p, SCEN_DRIFT);
