@@ -19,115 +19,68 @@
  *   the filter partitions move with it (no reconvergence).
  * - Filter: overlap-save partitioned-block frequency-domain adaptive filter
  *   (MDF): hop 480, FFT 1024, P partitions of 480 taps; NLMS with per-bin
- *   normalisation by the reference power seen by the whole filter; the
- *   gradient constraint is applied to partition 0 and one more partition per
- *   block in turn (AUMDF).
+ *   normalisation by the reference power the filter sees (floored by its
+ *   recent value, so a momentarily quiet bin does not take a huge step) and
+ *   proportionate steps per partition (PB-IPNLMS: the partitions that hold
+ *   the echo adapt faster); the gradient constraint is applied to partition
+ *   0 and one more partition per block in turn (AUMDF).
  * - Double talk / path change: two filters. The background filter always
- *   adapts; the foreground filter makes the output and is only ever copied
- *   from the background when the background's error has been clearly smaller.
- *   A background that diverged (double talk) is reset from the foreground.
- *   So the output filter is never corrupted by near-end speech, and a new echo
- *   path is learned by the background and taken over as soon as it is better.
+ *   adapts, with a per-bin step scaled by the share of echo in the error
+ *   (from the residual echo model: small while the near end talks); the
+ *   foreground filter makes the output and is only copied from the
+ *   background after COPY_BLOCKS blocks of a clearly smaller error while the
+ *   error is mostly echo. A diverged background is reset from the foreground.
+ *   A new echo path is learned by the background and taken over (~2 s).
  * - Drift: the echo delay (phase slope of the strongest foreground
  *   partition, plus alignment and lag) is measured every second of far-end
  *   activity; its rate is the clock drift. The reference is read through a
  *   16-tap fractional-delay filter whose lag moves by that rate every block,
  *   so the filter sees a stationary echo path. A whole block of lag turns
- *   into one block of alignment (the spectra ring is then recomputed once).
- * - Residual echo: per band, the regression coefficient of the error power on
- *   the echo estimate power (only echo-correlated power counts, so near-end
- *   speech does not raise it) times the echo estimate power, plus a decaying
- *   reverberation tail; the gain is a Wiener-like rule with a floor.
+ *   into one block of alignment (the spectra ring is then recomputed once,
+ *   about every 100 s at 100 ppm: a bounded extra of ~70 FFTs).
+ * - Residual echo (aec_res_gain): two regressors per bin, the echo power the
+ *   partitions predict without phase (sum |W_p|^2 |X_p|^2) and the reference
+ *   power over the filter span, each with a decaying reverberation envelope.
+ *   Per band, R = max(least-squares fit of the error power on both (near-end
+ *   speech is uncorrelated with them), RES_CSAFE x the error/regressor ratio
+ *   measured on echo-dominated blocks). The echo share R/E over the speech
+ *   band decides single talk (mute every bin that carries echo, keep the
+ *   bins the model cannot explain) or double talk (gain 1 - 0.8 R/E), with a
+ *   hangover after clear near-end speech so its syllable gaps are not muted.
  * Everything is allocated in aec_new(); aec_process() only computes.
  */
 
 #define MARGIN 3                /* blocks of filter before the estimated delay */
-#define NBANDS 24
+#define NBANDS 24               /* delay estimator bands */
 #define DT_SWITCH 10            /* blocks a new delay must win before it is used */
-#define RES_BANDS 32
-#ifndef DT_HANG_TRIG
-#define DT_HANG_TRIG 0.01f
-#endif
-#ifndef NEAR_Q
-#define NEAR_Q 0.05f
-#endif
-#ifndef NEAR_SHARE
-#define NEAR_SHARE 0.4f
-#endif
-#ifndef DRIFT_GAIN
-#define DRIFT_GAIN 0.2f
-#endif
-#ifndef DRIFT_COMP
-#define DRIFT_COMP 1
-#endif
 #define LAG0 8                  /* samples: the interpolator never needs future samples */
-#ifndef DT_HANG
-#define DT_HANG 20
-#endif
-#ifndef DT_HANG_T
-#define DT_HANG_T 0.3f
-#endif
-#ifndef CONF_ST
-#define CONF_ST 4.0f
-#endif
-#ifndef RES_CSAFE
-#define RES_CSAFE 1.5f
-#endif
-#ifndef RES_UMIX
-#define RES_UMIX 0.01f
-#endif
-#ifndef RES_GATE_RAW
-#define RES_GATE_RAW 0
-#endif
-#ifndef RES_ST_Q
-#define RES_ST_Q 0.07f
-#endif
-#define RES_FLOOR 0.003f
-#ifndef RES_BAND_MIX
-#define RES_BAND_MIX 0.0f
-#endif
-#ifndef RES_OVER_DT
-#define RES_OVER_DT 0.8f
-#endif
-#ifndef RES_QLO
-#define RES_QLO 0.15f
-#endif
-#ifndef RES_QHI
-#define RES_QHI 0.4f
-#endif
-#ifndef PSM_DECAY
-#define PSM_DECAY 0.95f
-#endif
-#ifndef PROP
-#define PROP 0.5f
-#endif
-#ifndef AEC_FLOOR
-#define AEC_FLOOR 1e-3f
-#endif
-#ifndef COPY_SHARE
-#define COPY_SHARE 0.5f
-#endif
-#ifndef COPY_BLOCKS
-#define COPY_BLOCKS 3
-#endif
-#ifndef STEP_MIN
-#define STEP_MIN 0.05f
-#endif
-#ifndef RES_DECAY
-#define RES_DECAY 0.9f         /* echo envelope decay per block (RT60 ~1.3 s) */
-#endif
-#ifndef RES_OVER
-#define RES_OVER 30.0f
-#endif
-#ifndef RES_ALPHA
-#define RES_ALPHA 0.02f
-#endif
-#ifndef CONSTRAIN_RR
+/* adaptive filters */
+#define AEC_MU 1.2f             /* NLMS step (the error fills 480 of 1024 samples) */
+#define PROP 0.5f               /* proportionate share of the partition steps */
+#define PSM_DECAY 0.95f         /* decay of the per-bin normalisation floor */
+#define AEC_FLOOR 1e-3f         /* regularisation, relative to the mean bin power */
 #define CONSTRAIN_RR 1          /* partitions constrained per block besides the first */
-#endif
-#ifndef AEC_MU
-#define AEC_MU 1.2f
-#endif
+#define COPY_SHARE 0.5f         /* echo share needed to copy background -> foreground */
+#define COPY_BLOCKS 3           /* blocks the background must be better first */
+#define STEP_MIN 0.05f          /* least step factor (double talk) */
+#define DRIFT_GAIN 0.2f         /* smoothing of the drift measurements (one a second) */
+/* residual echo */
+#define RES_BANDS 32
+#define RES_DECAY 0.9f          /* echo envelope decay per block */
+#define RES_ALPHA 0.02f         /* regression smoothing */
+#define CONF_ST 4.0f            /* mic/error energy ratio of an echo-dominated block */
+#define RES_CSAFE 1.5f          /* safety factor on the calibrated residual */
+#define RES_UMIX 0.01f          /* weight of the reference envelope in the calibration */
+#define RES_QLO 0.15f           /* echo share under which a block is double talk */
+#define RES_QHI 0.4f            /* ... and over which it is far-end single talk */
+#define NEAR_Q 0.05f            /* a bin the echo model cannot explain ... */
+#define NEAR_SHARE 0.4f         /* ... carrying this share of the energy: near end */
+#define DT_HANG 20              /* blocks of gentleness after clear near-end speech */
+#define DT_HANG_T 0.3f          /* single-talk weight allowed meanwhile */
+#define DT_HANG_TRIG 0.01f
+#define RES_OVER_DT 0.8f        /* double talk: gain = 1 - RES_OVER_DT * residual/error */
+#define RES_ST_Q 0.07f          /* single talk: bins whose residual/error exceeds this are muted */
+#define RES_FLOOR 0.003f        /* -50 dB */
 
 struct aec {
 	struct fft *fft;
@@ -185,11 +138,10 @@ struct aec {
 	float upow[AEC_KS];      /* reference power over the filter span, sum_p |X_p|^2 */
 	float utail[AEC_K];
 	float rk[AEC_K];         /* residual echo power estimate per bin */
-	float qf, qb[RES_BANDS];
+	float qf;
 	int dt_hang;
 	bool conf_st;           /* this block: linear filter removed > 6 dB (echo dominates) */
 	float cme[RES_BANDS], cms[RES_BANDS];
-	uint8_t bin_band[AEC_K];
 	float stepf[AEC_KS];     /* per-bin step factor: residual echo / error (double talk control) */
 	float c_uu[RES_BANDS], c_su[RES_BANDS], c_eu[RES_BANDS], mu_[RES_BANDS], lu[RES_BANDS];
 };
@@ -249,9 +201,6 @@ int aec_new(struct aec **ret, int tail_ms, int max_delay_ms)
 			a->res_lo[b] = a->res_lo[b - 1] + 1;
 	a->res_lo[0] = 0;
 	a->res_lo[RES_BANDS] = AEC_K;
-	for (int b = 0; b < RES_BANDS; b++)
-		for (int k = a->res_lo[b]; k < a->res_lo[b + 1]; k++)
-			a->bin_band[k] = (uint8_t)b;
 	aec_reset(a);
 	*ret = a;
 	return 0;
@@ -658,8 +607,7 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 	a->nraw += AEC_L;
 	a->nblk++;
 	a->pos = (a->pos + 1) % a->ring;
-	if (DRIFT_COMP)
-		lag_update(a);
+	lag_update(a);
 	ref_slot(a, 0, a->pos);
 	memmove(a->micbuf, a->micbuf + AEC_L, (AEC_N - AEC_L) * sizeof(float));
 	memcpy(a->micbuf + AEC_N - AEC_L, mic, AEC_L * sizeof(float));
@@ -793,7 +741,7 @@ void aec_res_gain(struct aec *a, const float *er, const float *ei, const float *
 		pe /= (float)(hi - lo);
 		ps /= (float)(hi - lo);
 		pu /= (float)(hi - lo);
-		if (RES_GATE_RAW ? a->raw_active : a->far_active) {
+		if (a->far_active) {
 			/* least-squares fit pe ~ l*ps + u*pu on centred values: near-end
 			 * speech is uncorrelated with both and averages out */
 			const float al = RES_ALPHA;
@@ -823,7 +771,6 @@ void aec_res_gain(struct aec *a, const float *er, const float *ei, const float *
 			a->leak[b] = (float)(l < 0 ? 0 : l > 100 ? 100 : l);
 			a->lu[b] = (float)(u < 0 ? 0 : u > 100 ? 100 : u);
 		}
-		float rb = 0;
 		/* ratio of means over blocks where the echo clearly dominates */
 		if (a->far_active && (a->conf_st || a->far_blocks_total < 100)) {
 			a->cme[b] += 0.05f * (pe - a->cme[b]);
@@ -835,9 +782,7 @@ void aec_res_gain(struct aec *a, const float *er, const float *ei, const float *
 			a->rk[k] = a->leak[b] * a->tail[k] + a->lu[b] * a->utail[k];
 			if (r2 > a->rk[k])
 				a->rk[k] = r2;
-			rb += a->rk[k];
 		}
-		a->qb[b] = rb / (float)(hi - lo) / (pe + 1e-12f);
 	}
 	/* how much of the error the echo model explains over the speech band:
 	 * near 1 in far-end single talk, small when the near end talks */
@@ -875,7 +820,7 @@ void aec_res_gain(struct aec *a, const float *er, const float *ei, const float *
 		gain[k] = g + t * (gst - g);
 		/* adaptation step follows the share of echo in the error, so
 		 * near-end speech does not drive the filters */
-		if (RES_GATE_RAW ? a->raw_active : a->far_active) {
+		if (a->far_active) {
 			float sf = q < STEP_MIN ? STEP_MIN : q > 1.0f ? 1.0f : q;
 			if (a->far_blocks_total < 150)
 				sf = 1.0f;
