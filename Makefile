@@ -80,9 +80,20 @@ define PROG_RULE
 $(BUILD)/bin/$(call prog_name,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c)) $(LIBA)
 	@mkdir -p $$(@D)
 	@$(if $(Q),echo "  LD      $$@")
-	$(Q)$(CC) $(LDSAN) -pthread -o $$@ $$^ $(LDLIBS)
+	$(Q)$(CC) $(LDSAN) -pthread -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach d,$(PROG_DIRS),$(eval $(call PROG_RULE,$(d))))
+
+# rakwon-roomsim (tools/roomsim) alone also links the comparison engines of the
+# AEC benchmark: speexdsp (C) and webrtc-audio-processing (C++, its one .cc file).
+ROOMSIM_CXX_OBJS := $(patsubst %.cc,$(BUILD)/obj/%.o,$(wildcard tools/roomsim/*.cc))
+$(BUILD)/obj/tools/roomsim/%.o: tools/roomsim/%.cc
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CXX     $<")
+	$(Q)$(CXX) -std=c++11 -g -O2 -Wall $(LDSAN) -fno-omit-frame-pointer \
+		$(shell pkg-config --cflags webrtc-audio-processing 2>/dev/null) -c $< -o $@
+$(BUILD)/bin/rakwon-roomsim: $(ROOMSIM_CXX_OBJS)
+$(BUILD)/bin/rakwon-roomsim: LDLIBS += $(shell pkg-config --libs speexdsp webrtc-audio-processing 2>/dev/null) -lstdc++
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/test_main.o $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(LIBA)
 	@mkdir -p $(@D)
