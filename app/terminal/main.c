@@ -68,32 +68,15 @@ int main(int argc, char **argv)
 			return c == 'h' ? 0 : 2;
 		}
 	}
-	r = conf_new(&t.conf, terminal_conf_defs, terminal_conf_ndefs);
-	if (r < 0) {
-		fprintf(stderr, "rakwon-terminal: configuration table: %s\n", strerror(-r));
-		return 1;
-	}
 	if (!path && access(DEFAULT_CONF, R_OK) == 0)
 		path = DEFAULT_CONF;
-	if (path && conf_load_file(t.conf, path, err, sizeof(err)) < 0) {
+	t.conf_path = path;
+	t.sets = sets;
+	t.nsets = nsets;
+	r = terminal_conf_build(&t, NULL, &t.conf, err, sizeof(err));
+	if (r < 0) {
 		fprintf(stderr, "rakwon-terminal: %s\n", err);
-		conf_free(t.conf);
 		return 1;
-	}
-	for (int i = 0; i < nsets; i++) {
-		char *eq = strchr(sets[i], '=');
-
-		if (!eq) {
-			fprintf(stderr, "rakwon-terminal: -s %s: expected key=value\n", sets[i]);
-			conf_free(t.conf);
-			return 2;
-		}
-		*eq = 0;
-		if (conf_set(t.conf, sets[i], eq + 1, false, err, sizeof(err)) < 0) {
-			fprintf(stderr, "rakwon-terminal: -s: %s\n", err);
-			conf_free(t.conf);
-			return 1;
-		}
 	}
 	if (print) {
 		conf_dump(t.conf, stdout);

@@ -11,6 +11,7 @@
 #include "lib/json/json.h"
 #include "lib/log/log.h"
 #include "lib/loop/wq.h"
+#include "prov/prov.h"
 #include "sip/sip_ua.h"
 #include "terminal/terminal.h"
 #include "terminal/terminal_main.h"
@@ -51,6 +52,12 @@ static void on_reg(struct sip_ua *ua, uint16_t code, uint32_t expires, void *arg
 
 	if (code != t->reg_code)
 		log_info(terminal, "registration: %u (expires %u s)", code, expires);
+	if (t->prov_verify && code) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "SIP registration answered %u", code);
+		terminal_prov_registration(t, code >= 200 && code < 300, why);
+	}
 	t->reg_code = code;
 	t->reg_expires = expires;
 	if (json_new_object(&d) == 0) {
@@ -68,7 +75,93 @@ static void server_uri(const char *hostport, int transport, char *out, size_t n)
 	snprintf(out, n, "sip:%s;transport=%s", hostport, tp[transport < 3 ? transport : 0]);
 }
 
-int terminal_start(struct terminal *t)
+/* only keys flagged PROVISIONED may come from the provisioning server */
+static int prov_keys_check(struct conf *c, const char *text, char *err, size_t errlen)
+{
+	const char *p = text;
+	int line = 0;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n'), *eq;
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char key[128];
+		size_t k;
+
+		line++;
+		while (n && (*p == ' ' || *p == '\t')) {
+			p++;
+			n--;
+		}
+		eq = memchr(p, '=', n);
+		if (n && *p != '#' && eq) {
+			k = (size_t)(eq - p);
+			while (k && (p[k - 1] == ' ' || p[k - 1] == '\t'))
+				k--;
+			if (k >= sizeof(key)) {
+				snprintf(err, errlen, "provisioned:%d: key too long", line);
+				return -EINVAL;
+			}
+			memcpy(key, p, k);
+			key[k] = 0;
+			if (conf_def_find(c, key) &&
+			    !(conf_def_find(c, key)->flags & CONF_PROVISIONED)) {
+				snprintf(err, errlen, "provisioned:%d: %s cannot be provisioned", line, key);
+				return -EPERM;
+			}
+		}
+		p += n + (nl ? 1 : 0);
+	}
+	return 0;
+}
+
+int terminal_conf_build(struct terminal *t, const char *prov_text, struct conf **ret,
+			char *err, size_t errlen)
+{
+	struct conf *c;
+	char *file_text = NULL;
+	int r;
+
+	r = conf_new(&c, terminal_conf_defs, terminal_conf_ndefs);
+	if (r < 0)
+		return r;
+	if (t->conf_path && (r = conf_load_file(c, t->conf_path, err, errlen)) < 0)
+		goto out;
+	for (int i = 0; i < t->nsets; i++) {
+		char key[128];
+		const char *eq = strchr(t->sets[i], '=');
+
+		if (!eq || (size_t)(eq - t->sets[i]) >= sizeof(key)) {
+			snprintf(err, errlen, "-s %s: expected key=value", t->sets[i]);
+			r = -EINVAL;
+			goto out;
+		}
+		memcpy(key, t->sets[i], (size_t)(eq - t->sets[i]));
+		key[eq - t->sets[i]] = 0;
+		r = conf_set(c, key, eq + 1, false, err, errlen);
+		if (r < 0)
+			goto out;
+	}
+	if (conf_str(c, "prov.server")[0]) {
+		snprintf(t->prov_conf_path, sizeof(t->prov_conf_path), "%s/provisioned.conf",
+			 conf_str(c, "state.dir"));
+		if (!prov_text && prov_file_read(t->prov_conf_path, 1 << 20, &file_text, NULL) == 0)
+			prov_text = file_text;
+		if (prov_text) {
+			r = prov_keys_check(c, prov_text, err, errlen);
+			if (r == 0)
+				r = conf_load_string(c, "provisioned", prov_text, err, errlen);
+		}
+	}
+out:
+	free(file_text);
+	if (r < 0)
+		conf_free(c);
+	else
+		*ret = c;
+	return r;
+}
+
+int terminal_ua_start(struct terminal *t)
 {
 	struct sip_ua_conf uc = { 0 };
 	char udp[96] = "", tcp[96] = "", tls[96] = "", reg[300] = "", proxy[300] = "";
@@ -77,17 +170,10 @@ int terminal_start(struct terminal *t)
 	int tp = conf_enum(t->conf, "sip.transport"), r;
 	bool v6 = strchr(host, ':') != NULL;
 
+	t->ua = sip_ua_free(t->ua);
+	t->reg_code = 0;
 	snprintf(t->local_ip, sizeof(t->local_ip), "%s", host);
 	snprintf(t->aor, sizeof(t->aor), "%s", conf_str(t->conf, "sip.aor"));
-	t->start_us = clock_now_us();
-	t->hist = calloc(HISTORY_MAX, sizeof(*t->hist));
-	if (!t->hist)
-		return -ENOMEM;
-	r = wq_new(&t->media_events, 64);
-	if (r == 0)
-		r = wq_attach(t->media_events, t->loop, on_media_event, t);
-	if (r < 0)
-		return r;
 #define LISTEN(buf, key)                                                     \
 	if (conf_int(t->conf, key))                                           \
 		snprintf(buf, sizeof(buf), v6 ? "[%s]:%lld" : "%s:%lld", host, conf_int(t->conf, key));
@@ -128,7 +214,30 @@ int terminal_start(struct terminal *t)
 		r = sip_ua_register(t->ua, on_reg, t);
 		if (r < 0)
 			log_warn(terminal, "cannot start registration: %s, ignoring", strerror(-r));
+	} else if (t->prov_verify) {
+		terminal_prov_registration(t, true, "no registrar configured");
 	}
+	log_info(terminal, "%s ready: %s (udp %s, tcp %s, tls %s)", conf_str(t->conf, "room.name"),
+		 t->aor, udp[0] ? udp : "off", tcp[0] ? tcp : "off", uc.listen_tls ? tls : "off");
+	return 0;
+}
+
+int terminal_start(struct terminal *t)
+{
+	int r;
+
+	t->start_us = clock_now_us();
+	t->hist = calloc(HISTORY_MAX, sizeof(*t->hist));
+	if (!t->hist)
+		return -ENOMEM;
+	r = wq_new(&t->media_events, 64);
+	if (r == 0)
+		r = wq_attach(t->media_events, t->loop, on_media_event, t);
+	if (r < 0)
+		return r;
+	r = terminal_ua_start(t);
+	if (r < 0)
+		return r;
 	r = ctrl_new(&t->ctrl, t->loop, t);
 	if (r == 0)
 		r = terminal_ctrl_register(t);
@@ -136,9 +245,12 @@ int terminal_start(struct terminal *t)
 		r = ctrl_listen_unix(t->ctrl, conf_str(t->conf, "ctrl.socket"));
 	if (r < 0)
 		return log_err_errno(terminal, r, "control socket %s: %m", conf_str(t->conf, "ctrl.socket"));
-	log_info(terminal, "%s ready: %s (udp %s, tcp %s, tls %s), control %s",
-		 conf_str(t->conf, "room.name"), t->aor, udp[0] ? udp : "off", tcp[0] ? tcp : "off",
-		 uc.listen_tls ? tls : "off", conf_str(t->conf, "ctrl.socket"));
+	log_info(terminal, "control API on %s", conf_str(t->conf, "ctrl.socket"));
+	if (conf_str(t->conf, "prov.server")[0]) {
+		r = terminal_prov_start(t);
+		if (r < 0)
+			log_warn(terminal, "provisioning client: %s, ignoring", strerror(-r));
+	}
 	return 0;
 }
 
@@ -157,6 +269,7 @@ void terminal_shutdown(struct terminal *t)
 
 void terminal_free(struct terminal *t)
 {
+	terminal_prov_stop(t);
 	t->ctrl = ctrl_free(t->ctrl);
 	t->ua = sip_ua_free(t->ua);
 	if (t->call) {

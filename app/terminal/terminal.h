@@ -78,10 +78,17 @@ struct tcall {
 	struct loop_timer auto_answer;
 };
 
+struct prov_client;
+
 struct terminal {
 	struct loop *loop;
 	struct conf *conf;
-	const char *conf_path;
+	const char *conf_path;          /* base configuration file, or NULL */
+	char **sets;                    /* -s key=value overrides (main's argv) */
+	int nsets;
+	char prov_conf_path[512];       /* provisioned layer (state.dir) */
+	struct prov_client *prov;
+	bool prov_verify;               /* waiting for a registration verdict */
 	struct sip_ua *ua;
 	struct ctrl *ctrl;
 	struct wq *media_events;
@@ -117,6 +124,17 @@ struct json *call_status_json(struct terminal *t);
 void call_shutdown(struct terminal *t);
 
 /* terminal.c */
+/* build the configuration: table defaults, base file, -s sets, then the
+ * provisioned layer (text, or the file when NULL; only PROVISIONED keys) */
+int terminal_conf_build(struct terminal *t, const char *prov_text, struct conf **ret,
+			char *err, size_t errlen);
+/* (re)create the SIP user agent from t->conf and register */
+int terminal_ua_start(struct terminal *t);
+
+/* terminal_prov.c */
+int terminal_prov_start(struct terminal *t);
+void terminal_prov_registration(struct terminal *t, bool ok, const char *why);
+void terminal_prov_stop(struct terminal *t);
 void terminal_event(struct terminal *t, const char *name, struct json *data);
 void terminal_history_add(struct terminal *t, const struct call_rec *r);
 

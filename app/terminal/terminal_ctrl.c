@@ -146,6 +146,41 @@ CMD(config_set)
 	return conf_set(t->conf, str(p, "key"), str(p, "value"), true, err, n);
 }
 
+/* the directory setting "Name <uri>, Name2 <uri2>" as [{name, uri}] */
+CMD(directory)
+{
+	struct terminal *t = ctx;
+	const char *q = conf_str(t->conf, "directory");
+	struct json *a = NULL;
+
+	if (json_new_array(&a) < 0)
+		return -ENOMEM;
+	while (*q) {
+		const char *lt = strchr(q, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+		const char *name = q, *ne;
+		struct json *o = NULL;
+		char nbuf[128], ubuf[256];
+
+		if (!lt || !gt)
+			break;
+		while (*name == ' ' || *name == ',')
+			name++;
+		ne = lt;
+		while (ne > name && ne[-1] == ' ')
+			ne--;
+		snprintf(nbuf, sizeof(nbuf), "%.*s", (int)(ne - name), name);
+		snprintf(ubuf, sizeof(ubuf), "%.*s", (int)(gt - lt - 1), lt + 1);
+		if (json_new_object(&o) == 0) {
+			(void)json_obj_set_str(o, "name", nbuf);
+			(void)json_obj_set_str(o, "uri", ubuf);
+			(void)json_arr_append(a, o);
+		}
+		q = gt + 1;
+	}
+	*res = a;
+	return 0;
+}
+
 CMD(help)
 {
 	struct terminal *t = ctx;
@@ -195,6 +230,7 @@ static const struct ctrl_cmd commands[] = {
 	{ "history", "Call history, newest first.", CTRL_ROLE_USER, NULL, cmd_history },
 	{ "config_get", "Read a configuration key.", CTRL_ROLE_USER, p_key, cmd_config_get },
 	{ "config_set", "Change a configuration key.", CTRL_ROLE_ADMIN, p_set, cmd_config_set },
+	{ "directory", "The room directory (provisioned).", CTRL_ROLE_USER, NULL, cmd_directory },
 	{ "help", "The command schema.", CTRL_ROLE_USER, NULL, cmd_help },
 	{ "shutdown", "Stop the terminal.", CTRL_ROLE_ADMIN, NULL, cmd_shutdown },
 	{ 0 },

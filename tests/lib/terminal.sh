@@ -3,7 +3,7 @@
 term_start() {
 	n=$1; p=$2; rtp=$3; shift 3
 	# one test CA; certificates for every name tests use (terminals, baresip)
-	[ -f "$W/pki/ca.pem" ] || { mkdir -p "$W/pki"; "$BIN/rakwon-certgen" "$W/pki" a b c d e bs > /dev/null || fail "certgen"; }
+	[ -f "$W/pki/ca.pem" ] || { mkdir -p "$W/pki"; "$BIN/rakwon-certgen" "$W/pki" a b c d e bs ra rb rc reg > /dev/null || fail "certgen"; }
 	"$BIN/rakwon-terminal" -s "room.name=Room $n" -s "sip.aor=sip:$n@127.0.0.1:$p" \
 		-s sip.udp_port=$p -s sip.tcp_port=$p -s sip.tls_port=$((p + 1)) \
 		-s "sip.tls_ca=$W/pki/ca.pem" -s "sip.tls_cert=$W/pki/$n.pem" -s "sip.tls_key=$W/pki/$n.key" \
