@@ -155,6 +155,7 @@ struct ui_call {
 	struct ui_stat_row stats[UI_STATS_MAX];
 	int n_stats;
 	char dtmf[UI_DIAL_MAX];                  /* digits sent in this call (shown briefly) */
+	bool hide_controls;                      /* control bar hidden (e.g. after 10 s idle) */
 };
 
 struct ui_model {
