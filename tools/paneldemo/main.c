@@ -232,6 +232,7 @@ static int h_status(void *ctx, const struct json *p, struct json **res, char *er
 	if (json_new_object(&j) < 0)
 		return -ENOMEM;
 	(void)json_obj_set_str(j, "state", d->state);
+	(void)json_obj_set_str(j, "room", "Hanbit Meeting Room 3");
 	(void)json_obj_set_str(j, "remote", d->remote);
 	(void)json_obj_set_bool(j, "microphone", d->mic_muted);
 	(void)json_obj_set_bool(j, "camera", d->cam_off);

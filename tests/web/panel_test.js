@@ -1,0 +1,88 @@
+// panel_test.js: Playwright (playwright-core + Debian chromium) drives the web panel: login, dial from the directory, live call state.
+"use strict";
+const path = require("path");
+const fs = require("fs");
+const os = require("os");
+
+const npmDir = process.env.NPM_PREFIX || "build/npm";
+const { chromium } = require(path.resolve(npmDir, "node_modules", "playwright-core"));
+const url = process.argv[2];
+const user = process.argv[3];
+const password = process.argv[4];
+const shot = process.argv[5];
+
+function fail(msg) {
+	console.log("FAIL: " + msg);
+	process.exit(1);
+}
+
+(async () => {
+	const profile = fs.mkdtempSync(path.join(os.tmpdir(), "rakwon-chromium-"));
+	const ctx = await chromium.launchPersistentContext(profile, {
+		executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+		headless: true,
+		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+		       "--disable-component-update", "--disable-sync", "--no-first-run"],
+		viewport: { width: 1280, height: 800 },
+	});
+	const errors = [];
+	const external = [];
+	try {
+		const page = ctx.pages()[0] || await ctx.newPage();
+		page.on("pageerror", (e) => errors.push(String(e)));
+		page.on("request", (r) => {
+			if (!r.url().startsWith(url.replace(/\/$/, "")) && !r.url().startsWith(url.replace(/^http/, "ws").replace(/\/$/, "")))
+				external.push(r.url());
+		});
+		await page.goto(url, { waitUntil: "load" });
+
+		// a wrong password is refused with a message
+		await page.fill("#user", user);
+		await page.fill("#password", "not-the-password");
+		await page.click("#login-btn");
+		await page.waitForFunction(() => document.querySelector("#login-error").textContent.length > 0,
+			null, { timeout: 10000 });
+		const msg = await page.textContent("#login-error");
+		if (!/wrong/i.test(msg))
+			fail("wrong password message: " + msg);
+		console.log("ok   wrong password refused: \"" + msg + "\"");
+
+		await page.fill("#password", password);
+		await page.click("#login-btn");
+		await page.waitForSelector("#main:not(.hidden)", { timeout: 10000 });
+		await page.waitForSelector("#directory button", { timeout: 10000 });
+		const n = await page.locator("#directory button").count();
+		console.log("ok   logged in; directory shows " + n + " entries");
+
+		// dial a directory entry; the fake terminal's events drive the state
+		await page.click("#directory button[data-uri=\"sip:lab@busan.example.kr\"]");
+		await page.waitForSelector("#call-chip[data-state=\"ringing_out\"]", { timeout: 10000 });
+		console.log("ok   ringing state arrived by event");
+		await page.waitForSelector("#call-chip[data-state=\"connected\"]", { timeout: 10000 });
+		const remote = await page.textContent("#remote");
+		if (!remote.includes("sip:lab@busan.example.kr"))
+			fail("remote shown: " + remote);
+		console.log("ok   connected state arrived by event (remote " + remote + ")");
+
+		// mute goes to the terminal and comes back as an event
+		await page.click("#mute-mic");
+		await page.waitForSelector("#mute-mic[aria-pressed=\"true\"]", { timeout: 10000 });
+		console.log("ok   mute reflected from the mute event");
+		await page.click("#layouts button[data-layout=\"gallery3x3\"]");
+		await page.waitForSelector("#layouts button.active[data-layout=\"gallery3x3\"]", { timeout: 10000 });
+		await page.screenshot({ path: shot });
+		console.log("ok   screenshot " + shot);
+
+		await page.click("#hangup");
+		await page.waitForSelector("#call-chip[data-state=\"idle\"]", { timeout: 10000 });
+		console.log("ok   hang up -> idle");
+		if (errors.length)
+			fail("page errors: " + errors.join("; "));
+		if (external.length)
+			fail("requests outside the terminal: " + external.join(", "));
+		console.log("ok   no script errors, no external requests");
+	} finally {
+		await ctx.close();
+		fs.rmSync(profile, { recursive: true, force: true });
+	}
+})().catch((e) => fail(e.stack || String(e)));
