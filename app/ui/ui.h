@@ -156,6 +156,7 @@ struct ui_call {
 	int n_stats;
 	char dtmf[UI_DIAL_MAX];                  /* digits sent in this call (shown briefly) */
 	bool hide_controls;                      /* control bar hidden (e.g. after 10 s idle) */
+	bool incoming_call;                      /* the call was answered here (for recents) */
 };
 
 struct ui_model {
@@ -185,6 +186,18 @@ struct ui_model {
 
 /* A model with sane defaults (English, home, volume 50, pip layout). */
 void ui_model_init(struct ui_model *m);
+
+/* Apply one control API event of the terminal (ctrl_event name and data, as
+ * documented for the terminal) to the model: call_state {state, remote,
+ * encrypted} switches screens (ringing_in -> incoming, dialing/ringing_out ->
+ * in call "connecting", connected/held -> in call, idle -> home and a recents
+ * entry), incoming_call {remote, display, encrypted}, mute {microphone,
+ * camera}, registration {registered}, call_ended {remote, code, reason}.
+ * Unknown events are ignored. Returns 1 if the model changed, else 0.
+ * The terminal still owns what events do not carry: clock, call duration,
+ * statistics rows, gallery names, directory. */
+struct json;
+int ui_model_event(struct ui_model *m, const char *event, const struct json *data);
 
 /* Compose the screen for m into out (XRGB8888, any size >= 320x180; the
  * layout scales with out->height / 720). far_end, self_view and tiles[i]

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ctrl/ctrl_ws_int.h"
+#include "lib/json/json.h"
 #include "test.h"
 #include "ui/ui.h"
 
@@ -166,4 +167,71 @@ TEST(ctrl_creds_hashes)
 	/* RFC 6455 section 1.3 example */
 	CHECK_OK(ws_accept_key("dGhlIHNhbXBsZSBub25jZQ==", acc));
 	CHECK_STR(acc, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+}
+
+static struct json *J(const char *text)
+{
+	struct json *j = NULL;
+
+	(void)json_parse(&j, text, strlen(text), NULL, NULL, 0);
+	return j;
+}
+
+static void ev(struct ui_model *m, const char *name, const char *data)
+{
+	struct json *j = J(data);
+
+	(void)ui_model_event(m, name, j);
+	json_free(j);
+}
+
+TEST(ui_model_events)
+{
+	struct ui_model m;
+
+	model(&m);
+	snprintf(m.clock, sizeof(m.clock), "10:00");
+	/* outgoing: connecting (focus on end), connected (focus on mic), idle */
+	ev(&m, "call_state", "{\"state\":\"dialing\",\"remote\":\"sip:a@x\",\"encrypted\":true}");
+	CHECK_EQ(m.screen, UI_SCREEN_IN_CALL);
+	CHECK(m.call.connecting);
+	CHECK_EQ(m.focus, UI_BTN_HANGUP);
+	CHECK_STR(m.call.remote_name, "A");           /* from the directory */
+	ev(&m, "call_state", "{\"state\":\"ringing_out\",\"remote\":\"sip:a@x\",\"encrypted\":true}");
+	CHECK_EQ(m.focus, UI_BTN_HANGUP);
+	ev(&m, "call_state", "{\"state\":\"connected\",\"remote\":\"sip:a@x\",\"encrypted\":true}");
+	CHECK(!m.call.connecting);
+	CHECK(m.call.encrypted);
+	CHECK_EQ(m.focus, UI_BTN_MIC);
+	ev(&m, "mute", "{\"microphone\":true,\"camera\":false}");
+	CHECK(m.call.mic_muted);
+	ev(&m, "call_state", "{\"state\":\"held\",\"remote\":\"sip:a@x\",\"encrypted\":true}");
+	CHECK(m.call.held);
+	ev(&m, "call_state", "{\"state\":\"idle\",\"remote\":\"sip:a@x\",\"encrypted\":true}");
+	CHECK_EQ(m.screen, UI_SCREEN_HOME);
+	CHECK_EQ(m.n_recent, 1);
+	CHECK_STR(m.recent[0].uri, "sip:a@x");
+	CHECK_EQ(m.recent[0].kind, UI_RECENT_OUT);
+	CHECK(m.call.mic_muted);                      /* room state survives the call */
+	/* incoming, declined: a missed entry */
+	ev(&m, "incoming_call", "{\"remote\":\"sip:c@x\",\"display\":\"Cee\",\"encrypted\":false}");
+	CHECK_EQ(m.screen, UI_SCREEN_INCOMING);
+	CHECK_STR(m.incoming_name, "Cee");
+	ev(&m, "call_state", "{\"state\":\"ringing_in\",\"remote\":\"sip:c@x\",\"encrypted\":false}");
+	ev(&m, "call_state", "{\"state\":\"idle\",\"remote\":\"sip:c@x\",\"encrypted\":false}");
+	CHECK_EQ(m.n_recent, 2);
+	CHECK_EQ(m.recent[0].kind, UI_RECENT_MISSED);
+	CHECK_STR(m.recent[0].name, "Cee");
+	/* incoming, answered */
+	ev(&m, "incoming_call", "{\"remote\":\"sip:b\\\"@x\",\"display\":\"\",\"encrypted\":true}");
+	CHECK_STR(m.incoming_name, "B \"quoted\"");
+	ev(&m, "call_state", "{\"state\":\"connected\",\"remote\":\"sip:b\\\"@x\",\"encrypted\":true}");
+	CHECK_EQ(m.screen, UI_SCREEN_IN_CALL);
+	CHECK_STR(m.call.remote_name, "B \"quoted\"");
+	CHECK_EQ(m.focus, UI_BTN_MIC);
+	ev(&m, "call_state", "{\"state\":\"idle\"}");
+	CHECK_EQ(m.recent[0].kind, UI_RECENT_IN);
+	ev(&m, "registration", "{\"registered\":false,\"code\":403}");
+	CHECK_EQ(m.reg, UI_REG_FAILED);
+	CHECK_EQ(ui_model_event(&m, "first_video", NULL), 0);
 }
