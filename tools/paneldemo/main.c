@@ -1,6 +1,6 @@
 /* main.c: rakwon-paneldemo: the WebSocket control API on a bare ctrl with a fake call state machine, for tests of tp_ws and the web panel.
  *
- * rakwon-paneldemo --creds FILE [--port N] [--addr A] [--static DIR] [--cert F --key F]
+ * rakwon-paneldemo --creds FILE [--port N] [--addr A] [--static DIR] [--cert F --key F] [--log SPEC]
  * rakwon-paneldemo --hash PASSWORD [ITERATIONS]     print a credentials-file hash
  * Prints "port N" on stdout once listening. Fake commands: dial, answer, reject,
  * hangup, hold, resume, mute, dtmf, volume, layout, camera_preset, status,
@@ -16,6 +16,7 @@
 #include "ctrl/ctrl.h"
 #include "ctrl/ctrl_ws.h"
 #include "lib/json/json.h"
+#include "lib/log/log.h"
 #include "lib/loop/loop.h"
 #include "lib/tls/tls.h"
 
@@ -432,6 +433,8 @@ int main(int argc, char **argv)
 			cert = argv[i + 1];
 		else if (!strcmp(argv[i], "--key"))
 			key = argv[i + 1];
+		else if (!strcmp(argv[i], "--log"))
+			(void)log_set_spec(argv[i + 1]);
 		else
 			break;
 	}

@@ -5,7 +5,9 @@ import hashlib
 import json
 import os
 import selectors
+import shutil
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -40,8 +42,10 @@ def sha256h(pw):
 
 
 class WS:
-    def __init__(self, port, headers=None, path="/api/ws"):
+    def __init__(self, port, headers=None, path="/api/ws", tls=None):
         self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        if tls:
+            self.s = tls.wrap_socket(self.s, server_hostname="127.0.0.1")
         self.key = base64.b64encode(os.urandom(16)).decode()
         req = ("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n" % (path, port, self.key))
@@ -153,14 +157,14 @@ def main():
     static = os.environ.get("PANEL_DIR", "rootfs/usr/share/rakwon-terminal/panel")
     log = open(os.path.join(WORK, "server.log"), "w")
     srv = subprocess.Popen([os.path.join(BIN, "rakwon-paneldemo"), "--creds", creds, "--port", "0",
-                            "--static", static], stdout=subprocess.PIPE, stderr=log, text=True,
-                           env=dict(os.environ, RAKWON_LOG="debug"))
+                            "--static", static, "--log", "debug"], stdout=subprocess.PIPE, stderr=log,
+                           text=True)
     try:
         line = srv.stdout.readline()
         if not line.startswith("port "):
             fail("server did not start: %r" % line)
         port = int(line.split()[1])
-        run(port)
+        token = run(port)
     finally:
         srv.terminate()
         try:
@@ -168,13 +172,69 @@ def main():
         except subprocess.TimeoutExpired:
             srv.kill()
         log.close()
+    tls_test(creds, static)
     text = open(os.path.join(WORK, "server.log")).read()
     for pw in PW.values():
         if pw in text:
             fail("a password appears in the server log")
+    if token in text:
+        fail("a session token appears in the server log")
     if "wrongpass" in text:
         fail("a wrong password appears in the server log")
     ok("no secrets in the server log (%d bytes of log)" % len(text))
+
+
+def tls_test(creds, static):
+    exe = os.path.join(BIN, "rakwon-paneldemo")
+    # plain HTTP is for loopback tests only
+    r = subprocess.run([exe, "--creds", creds, "--port", "0", "--addr", "0.0.0.0"],
+                       capture_output=True, text=True, timeout=20)
+    if r.returncode == 0 or "port " in r.stdout:
+        fail("plain HTTP accepted on a non-loopback address")
+    ok("plain HTTP refused on a non-loopback address")
+    if not shutil.which("openssl"):
+        print("skip TLS part: openssl missing")
+        return
+    cert, key = os.path.join(WORK, "cert.pem"), os.path.join(WORK, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    log = open(os.path.join(WORK, "server-tls.log"), "w")
+    srv = subprocess.Popen([exe, "--creds", creds, "--port", "0", "--static", static, "--cert", cert,
+                            "--key", key], stdout=subprocess.PIPE, stderr=log, text=True)
+    try:
+        line = srv.stdout.readline()
+        if not line.startswith("port "):
+            fail("TLS server did not start: %r" % line)
+        port = int(line.split()[1])
+        ctx = ssl.create_default_context(cafile=cert)
+        w = WS(port, basic("user1"), tls=ctx)
+        if w.status != 101 or not w.accept_ok():
+            fail("wss handshake: %d" % w.status)
+        if "error" in (w.call("subscribe") or {"error": 1}):
+            fail("wss subscribe")
+        r = w.call("dial", {"uri": "sip:a@b"})
+        if not r or "error" in r:
+            fail("wss dial: %r" % r)
+        t0 = time.time()
+        while not any(e["params"]["data"].get("state") == "connected" for e in w.events) and time.time() - t0 < 10:
+            e = w.recv_json()
+            if e and e.get("method") == "event":
+                w.events.append(e)
+        if not any(e["params"]["data"].get("state") == "connected" for e in w.events):
+            fail("wss events")
+        w.close()
+        try:
+            ssl.create_default_context().wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=5),
+                                                     server_hostname="127.0.0.1").close()
+            fail("TLS with an unknown CA verified")
+        except ssl.SSLError:
+            pass
+        ok("wss:// (lib/tls): Basic login, commands and events over TLS")
+    finally:
+        srv.terminate()
+        srv.wait(10)
+        log.close()
 
 
 def run(port):
@@ -388,6 +448,7 @@ def run(port):
         fail("admin session broken by rate limit")
     a.close()
     b.close()
+    return token
 
 
 if __name__ == "__main__":
