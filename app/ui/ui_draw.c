@@ -185,10 +185,29 @@ static void fill_shape(struct canvas *c, const struct shape *s, float bx0, float
 
 	for (int y = y0; y < y1; y++) {
 		uint32_t *row = c->px + (size_t)y * (size_t)c->stride;
+		float py = (float)y + 0.5f, lo = 1, hi = 0;
 
+		/* a filled rounded rectangle is fully covered (d <= -0.5) in the
+		 * plus-shaped union of its middle bands: no distance needed there */
+		if (s->kind == SH_RRECT && !s->stroke) {
+			float ay = fabsf(py - s->cy);
+
+			if (ay <= s->hy - s->r) {
+				lo = s->cx - s->hx + 0.5f;
+				hi = s->cx + s->hx - 0.5f;
+			} else if (ay <= s->hy - 0.5f) {
+				lo = s->cx - s->hx + s->r;
+				hi = s->cx + s->hx - s->r;
+			}
+		}
 		for (int x = x0; x < x1; x++) {
-			float d = shape_dist(s, (float)x + 0.5f, (float)y + 0.5f);
-			float cov = 0.5f - d;
+			float px = (float)x + 0.5f, cov;
+
+			if (px >= lo && px <= hi) {
+				blend(&row[x], col, (unsigned)a);
+				continue;
+			}
+			cov = 0.5f - shape_dist(s, px, py);
 
 			if (cov <= 0)
 				continue;
@@ -314,66 +333,77 @@ static inline uint32_t yuv_rgb(int y, int u, int v)
 	       clamp8((c + 516 * d + 128) >> 8);
 }
 
-static inline unsigned lerp8(unsigned a, unsigned b, unsigned w)   /* w in 0..256 */
-{
-	return (a * (256 - w) + b * w + 128) >> 8;
-}
 
-
-/* bilinear luma (or RGB) at (x, x+1) x (y, y+1) with weights wx, wy (0..256) */
-static uint32_t sample(const struct vframe *f, int x, int y, unsigned wx, unsigned wy)
+/* one destination row from source rows iy, iy+1 (bilinear luma/RGB, chroma
+ * from the nearest sample) */
+static void video_row(const struct vframe *f, uint32_t *out, int n, const int *xs,
+		      const uint16_t *wxs, int iy, unsigned wy)
 {
-	int x1 = x + 1 < f->width ? x + 1 : x, y1 = y + 1 < f->height ? y + 1 : y;
+	const uint8_t *r0 = f->data[0] + (size_t)iy * (size_t)f->stride[0];
+	const uint8_t *r1 = r0 + f->stride[0];
+	unsigned wy0 = 256 - wy;
 
 	switch (f->fmt) {
 	case VFMT_XRGB8888: {
-		const uint32_t *r0 = (const uint32_t *)(f->data[0] + (size_t)y * (size_t)f->stride[0]);
-		const uint32_t *r1 = (const uint32_t *)(f->data[0] + (size_t)y1 * (size_t)f->stride[0]);
-		uint32_t out = 0xff000000u;
+		const uint32_t *a = (const uint32_t *)r0, *b = (const uint32_t *)r1;
 
-		for (int sh = 0; sh < 24; sh += 8) {
-			unsigned t = lerp8(r0[x] >> sh & 0xff, r0[x1] >> sh & 0xff, wx);
-			unsigned b = lerp8(r1[x] >> sh & 0xff, r1[x1] >> sh & 0xff, wx);
+		for (int i = 0; i < n; i++) {
+			int x = xs[i];
+			unsigned wx = wxs[i], wx0 = 256 - wx;
+			uint32_t p00 = a[x], p01 = a[x + 1], p10 = b[x], p11 = b[x + 1], o = 0xff000000u;
 
-			out |= lerp8(t, b, wy) << sh;
+			for (int sh = 0; sh < 24; sh += 8) {
+				unsigned t = (p00 >> sh & 0xff) * wx0 + (p01 >> sh & 0xff) * wx;
+				unsigned u = (p10 >> sh & 0xff) * wx0 + (p11 >> sh & 0xff) * wx;
+
+				o |= ((t * wy0 + u * wy + 32768) >> 16) << sh;
+			}
+			out[i] = o;
 		}
-		return out;
+		break;
 	}
 	case VFMT_I420:
 	case VFMT_NV12: {
-		const uint8_t *r0 = f->data[0] + (size_t)y * (size_t)f->stride[0];
-		const uint8_t *r1 = f->data[0] + (size_t)y1 * (size_t)f->stride[0];
-		int yy = (int)lerp8(lerp8(r0[x], r0[x1], wx), lerp8(r1[x], r1[x1], wx), wy);
-		int u, v;
+		const uint8_t *cu, *cv;
+		int step;
 
 		if (f->fmt == VFMT_I420) {
-			u = f->data[1][(size_t)(y / 2) * (size_t)f->stride[1] + (size_t)(x / 2)];
-			v = f->data[2][(size_t)(y / 2) * (size_t)f->stride[2] + (size_t)(x / 2)];
+			cu = f->data[1] + (size_t)(iy / 2) * (size_t)f->stride[1];
+			cv = f->data[2] + (size_t)(iy / 2) * (size_t)f->stride[2];
+			step = 1;
 		} else {
-			const uint8_t *uv = f->data[1] + (size_t)(y / 2) * (size_t)f->stride[1];
-
-			u = uv[(x / 2) * 2];
-			v = uv[(x / 2) * 2 + 1];
+			cu = f->data[1] + (size_t)(iy / 2) * (size_t)f->stride[1];
+			cv = cu + 1;
+			step = 2;
 		}
-		return yuv_rgb(yy, u, v);
-	}
-	case VFMT_YUYV: {
-		const uint8_t *r0 = f->data[0] + (size_t)y * (size_t)f->stride[0];
-		const uint8_t *r1 = f->data[0] + (size_t)y1 * (size_t)f->stride[0];
-		int yy = (int)lerp8(lerp8(r0[2 * x], r0[2 * x1], wx), lerp8(r1[2 * x], r1[2 * x1], wx),
-				    wy);
-		int p = (x / 2) * 4;
+		for (int i = 0; i < n; i++) {
+			int x = xs[i];
+			unsigned wx = wxs[i], wx0 = 256 - wx;
+			unsigned t = r0[x] * wx0 + r0[x + 1] * wx, u = r1[x] * wx0 + r1[x + 1] * wx;
 
-		return yuv_rgb(yy, r0[p + 1], r0[p + 3]);
+			out[i] = yuv_rgb((int)((t * wy0 + u * wy + 32768) >> 16), cu[(x / 2) * step],
+					 cv[(x / 2) * step]);
+		}
+		break;
 	}
+	case VFMT_YUYV:
+		for (int i = 0; i < n; i++) {
+			int x = xs[i], p = (x / 2) * 4;
+			unsigned wx = wxs[i], wx0 = 256 - wx;
+			unsigned t = r0[2 * x] * wx0 + r0[2 * x + 2] * wx;
+			unsigned u = r1[2 * x] * wx0 + r1[2 * x + 2] * wx;
+
+			out[i] = yuv_rgb((int)((t * wy0 + u * wy + 32768) >> 16), r0[p + 1], r0[p + 3]);
+		}
+		break;
 	default:
-		return 0xff000000u;
+		break;
 	}
 }
 
 static bool frame_ok(const struct vframe *f)
 {
-	if (!f || f->width < 2 || f->height < 2 || !f->data[0] || f->fmt >= VFMT_MAX)
+	if (!f || f->width < 2 || f->height < 2 || !f->data[0] || (unsigned)f->fmt >= VFMT_MAX)
 		return false;
 	if ((f->fmt == VFMT_I420 && (!f->data[1] || !f->data[2])) ||
 	    (f->fmt == VFMT_NV12 && !f->data[1]))
@@ -386,7 +416,8 @@ void draw_video(struct canvas *c, const struct vframe *f, float x, float y, floa
 {
 	float dx0 = px_x(c, x), dy0 = px_y(c, y), dw = w * c->s, dh = h * c->s;
 	float sx0 = 0, sy0 = 0, sw, sh, scale;
-	int x0, x1, y0, y1;
+	int x0, x1, y0, y1, *xs;
+	uint16_t *wxs;
 
 	if (!frame_ok(f) || dw < 1 || dh < 1)
 		return;
@@ -424,28 +455,42 @@ void draw_video(struct canvas *c, const struct vframe *f, float x, float y, floa
 	x1 = clampi((int)lroundf(dx0 + dw), c->cx0, c->cx1);
 	y0 = clampi((int)lroundf(dy0), c->cy0, c->cy1);
 	y1 = clampi((int)lroundf(dy0 + dh), c->cy0, c->cy1);
+	if (x1 <= x0 || y1 <= y0)
+		return;
+	/* per-column source index and weight, computed once */
+	xs = malloc((size_t)(x1 - x0) * (sizeof(*xs) + sizeof(*wxs)));
+	if (!xs)
+		return;
+	wxs = (uint16_t *)(xs + (x1 - x0));
+	for (int xx = x0; xx < x1; xx++) {
+		float fx = sx0 + ((float)xx + 0.5f - dx0) * scale - 0.5f;
+		int ix;
+
+		if (fx < 0)
+			fx = 0;
+		ix = (int)fx;
+		if (ix > f->width - 2) {
+			ix = f->width - 2;
+			fx = (float)ix + 1;
+		}
+		xs[xx - x0] = ix;
+		wxs[xx - x0] = (uint16_t)((fx - (float)ix) * 256);
+	}
 	for (int yy = y0; yy < y1; yy++) {
 		float fy = sy0 + ((float)yy + 0.5f - dy0) * (sh / dh) - 0.5f;
-		int iy;
+		uint32_t *row = c->px + (size_t)yy * (size_t)c->stride + x0;
 		unsigned wy;
-		uint32_t *row = c->px + (size_t)yy * (size_t)c->stride;
+		int iy;
 
 		if (fy < 0)
 			fy = 0;
 		iy = (int)fy;
-		if (iy > f->height - 1)
-			iy = f->height - 1;
-		wy = (unsigned)((fy - (float)iy) * 256);
-		for (int xx = x0; xx < x1; xx++) {
-			float fx = sx0 + ((float)xx + 0.5f - dx0) * scale - 0.5f;
-			int ix;
-
-			if (fx < 0)
-				fx = 0;
-			ix = (int)fx;
-			if (ix > f->width - 1)
-				ix = f->width - 1;
-			row[xx] = sample(f, ix, iy, (unsigned)((fx - (float)ix) * 256), wy);
+		if (iy > f->height - 2) {
+			iy = f->height - 2;
+			fy = (float)iy + 1;
 		}
+		wy = (unsigned)((fy - (float)iy) * 256);
+		video_row(f, row, x1 - x0, xs, wxs, iy, wy);
 	}
+	free(xs);
 }
