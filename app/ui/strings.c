@@ -74,6 +74,12 @@ static const struct str_row strs[UI_S_MAX] = {
 				   "\xe2\x96\xb2\xe2\x96\xbc 선택    OK 변경    Back 돌아가기" } },
 	[UI_S_OPEN_SETTINGS] = { { "Open settings", "설정 열기" } },
 	[UI_S_ME] = { { "You", "나" } },
+	[UI_S_DTMF] = { { "Tones", "톤" } },
+	[UI_S_VIDEO_IN] = { { "Video in", "영상 수신" } },
+	[UI_S_VIDEO_OUT] = { { "Video out", "영상 송신" } },
+	[UI_S_AUDIO_IN] = { { "Audio in", "음성 수신" } },
+	[UI_S_AUDIO_OUT] = { { "Audio out", "음성 송신" } },
+	[UI_S_CONTENT_IN] = { { "Content in", "공유 화면 수신" } },
 };
 
 const char *ui_str(enum ui_lang lang, enum ui_str s)

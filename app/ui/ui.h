@@ -350,6 +350,12 @@ enum ui_str {
 	UI_S_HINT_SETTINGS,
 	UI_S_OPEN_SETTINGS,
 	UI_S_ME,
+	UI_S_DTMF,
+	UI_S_VIDEO_IN,           /* statistics stream names, for the terminal */
+	UI_S_VIDEO_OUT,
+	UI_S_AUDIO_IN,
+	UI_S_AUDIO_OUT,
+	UI_S_CONTENT_IN,
 	UI_S_MAX,
 };
 

@@ -152,11 +152,13 @@ static void volume_osd(struct canvas *c, const struct ui_model *m)
 	int v = m->volume < 0 ? 0 : m->volume > 100 ? 100 : m->volume;
 
 	snprintf(num, sizeof(num), "%d", v);
-	draw_rrect(c, 440, 96, 400, 64, 32, UI_ARGB(0xe0, 0x16, 0x1b, 0x25));
-	icon_speaker(c, 484, 128, 30, TEXT);
-	draw_rrect(c, 516, 124, 240, 8, 4, UI_RGB(0x3a, 0x42, 0x52));
-	draw_rrect(c, 516, 124, 240.0f * (float)v / 100.0f, 8, 4, ACCENT);
-	draw_text_mid(c, 800, 128, 22, true, TEXT, TEXT_CENTER, 0, num);
+	/* transient, so it may cover the top bar for a moment */
+	draw_rrect(c, 440, 16, 400, 60, 30, UI_ARGB(0xf0, 0x16, 0x1b, 0x25));
+	draw_rrect_stroke(c, 440, 16, 400, 60, 30, 1.5f, BORDER);
+	icon_speaker(c, 484, 46, 30, TEXT);
+	draw_rrect(c, 516, 42, 240, 8, 4, UI_RGB(0x3a, 0x42, 0x52));
+	draw_rrect(c, 516, 42, 240.0f * (float)v / 100.0f, 8, 4, ACCENT);
+	draw_text_mid(c, 800, 46, 22, true, TEXT, TEXT_CENTER, 0, num);
 }
 
 /* --- home ------------------------------------------------------------------- */
@@ -574,9 +576,9 @@ static void call_info(struct canvas *c, const struct ui_model *m)
 	draw_text_mid(c, 70, 46, 22, true, TEXT, TEXT_LEFT, 420, name);
 	draw_text_mid(c, 70 + nw + 20, 46, 20, false, TEXT2, TEXT_LEFT, 0, dur);
 	if (k->dtmf[0]) {
-		char t[UI_DIAL_MAX + 8];
+		char t[UI_DIAL_MAX + 32];
 
-		snprintf(t, sizeof(t), "DTMF %s", k->dtmf);
+		snprintf(t, sizeof(t), "%s %s", L(m, UI_S_DTMF), k->dtmf);
 		name_tag(c, 24, 106, 400, 18, t);
 	}
 }

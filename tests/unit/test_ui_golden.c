@@ -296,6 +296,21 @@ TEST(ui_golden_in_call_pip)
 	golden("in_call_pip", &m, 1280, 720, true);
 }
 
+TEST(ui_golden_calling_ko)
+{
+	struct ui_model m;
+
+	model_base(&m);
+	m.lang = UI_LANG_KO;
+	m.screen = UI_SCREEN_IN_CALL;
+	m.call.connecting = true;
+	snprintf(m.call.remote_name, sizeof(m.call.remote_name), "서울 본사 대회의실");
+	m.focus = UI_BTN_HANGUP;
+	m.volume = 70;
+	m.volume_osd = true;
+	golden("calling_ko", &m, 1280, 720, true);
+}
+
 TEST(ui_golden_gallery3x3)
 {
 	static const char *names[] = {
