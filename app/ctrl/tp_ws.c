@@ -49,6 +49,7 @@ struct ws_pending {
 	char peer[64];
 	bool authed;
 	enum ctrl_role role;
+	char token[TOKEN_HEX + 1];  /* the session used, "" for Basic */
 	uint64_t t_us;
 };
 
@@ -59,6 +60,7 @@ struct ws_client {
 	char peer[64];
 	bool authed, subscribed, closing;
 	enum ctrl_role role;
+	char token[TOKEN_HEX + 1];  /* session of this connection (logout ends it) */
 	uint8_t *in;
 	size_t in_len, in_cap;
 	char *msg;                 /* fragmented message being reassembled */
@@ -287,7 +289,8 @@ static int check_password(struct ctrl_ws *w, const char *peer, const char *user,
 
 /* Authorization: Basic / Bearer, or ?token=; 1 authenticated, 0 no
  * credentials given, -EACCES, -EAGAIN */
-static int http_auth(struct ctrl_ws *w, const struct http_req *req, enum ctrl_role *role)
+static int http_auth(struct ctrl_ws *w, const struct http_req *req, enum ctrl_role *role,
+		     char *used_token)
 {
 	const char *a = http_req_header(req, "Authorization");
 	char tok[TOKEN_HEX + 2];
@@ -324,6 +327,9 @@ static int http_auth(struct ctrl_ws *w, const struct http_req *req, enum ctrl_ro
 		return -EACCES;
 	}
 	*role = s->role;
+	if (used_token)
+		memcpy(used_token, s->token, TOKEN_HEX + 1);
+	explicit_bzero(tok, sizeof(tok));
 	return 1;
 }
 
@@ -525,6 +531,7 @@ static void do_login(struct ws_client *k, const struct json *req)
 	}
 	k->authed = true;
 	k->role = s->role;
+	memcpy(k->token, s->token, sizeof(k->token));
 	if (json_new_object(&res) < 0)
 		return;
 	(void)json_obj_set_str(res, "token", s->token);
@@ -549,6 +556,12 @@ static void handle_msg(struct ws_client *k, const char *msg, size_t len)
 			return;
 		}
 		if (!strcmp(method, "logout")) {
+			struct ws_session *se = k->token[0] ? session_find(w, k->token) : NULL;
+
+			/* the token is no longer accepted anywhere */
+			if (se)
+				explicit_bzero(se, sizeof(*se));
+			explicit_bzero(k->token, sizeof(k->token));
 			k->authed = false;
 			k->role = CTRL_ROLE_USER;
 			if (k->subscribed)
@@ -771,7 +784,8 @@ static void on_upgrade(int fd, struct tls *tls, const uint8_t *pending, size_t l
 		if (w->pend[i].peer[0] && !strcmp(w->pend[i].peer, peer)) {
 			k->authed = w->pend[i].authed;
 			k->role = w->pend[i].role;
-			memset(&w->pend[i], 0, sizeof(w->pend[i]));
+			memcpy(k->token, w->pend[i].token, sizeof(k->token));
+			explicit_bzero(&w->pend[i], sizeof(w->pend[i]));
 			break;
 		}
 	k->last_rx_us = loop_now_us(w->l);
@@ -834,7 +848,7 @@ static void route_ws(const struct http_req *req, struct http_resp *rs, void *arg
 	const char *ver = http_req_header(req, "Sec-WebSocket-Version");
 	const char *key = http_req_header(req, "Sec-WebSocket-Key");
 	enum ctrl_role role = CTRL_ROLE_USER;
-	char acc[32];
+	char acc[32], tok[TOKEN_HEX + 1];
 	uint8_t kb[32];
 	size_t kl;
 	int a, slot = -1;
@@ -858,7 +872,8 @@ static void route_ws(const struct http_req *req, struct http_resp *rs, void *arg
 		http_resp_error(rs, 503, "too many clients");
 		return;
 	}
-	a = http_auth(w, req, &role);
+	tok[0] = '\0';
+	a = http_auth(w, req, &role, tok);
 	if (a == -EAGAIN) {
 		http_resp_error(rs, 429, "too many failed logins");
 		(void)http_resp_header(rs, "Retry-After", "%u", w->o.fail_window_s);
@@ -885,6 +900,7 @@ static void route_ws(const struct http_req *req, struct http_resp *rs, void *arg
 	snprintf(w->pend[slot].peer, sizeof(w->pend[slot].peer), "%s", req->peer);
 	w->pend[slot].authed = a > 0;
 	w->pend[slot].role = role;
+	memcpy(w->pend[slot].token, tok, sizeof(tok));
 	w->pend[slot].t_us = loop_now_us(w->l);
 	(void)http_resp_header(rs, "Sec-WebSocket-Accept", "%s", acc);
 	(void)http_resp_upgrade(rs, "websocket", on_upgrade, w);
@@ -928,7 +944,7 @@ static void route_rpc(const struct http_req *req, struct http_resp *rs, void *ar
 	struct ctrl_ws *w = arg;
 	enum ctrl_role role = CTRL_ROLE_USER;
 	char *resp = NULL;
-	int a = http_auth(w, req, &role);
+	int a = http_auth(w, req, &role, NULL);
 
 	if (a == -EAGAIN) {
 		http_resp_error(rs, 429, "too many failed logins");

@@ -417,6 +417,17 @@ def run(port):
     if st not in (400, 404):
         fail("path traversal: %d" % st)
 
+    # logout ends the session: its token is refused afterwards (one failed login)
+    lo = WS(port)
+    t2 = (lo.call("login", {"user": "user1", "password": PW["user1"]}) or {}).get("result", {}).get("token")
+    lo.call("logout")
+    if (lo.call("status") or {}).get("error", {}).get("code") != -32003:
+        fail("commands after logout")
+    lo.close()
+    if WS(port, path="/api/ws?token=%s" % t2).status != 401:
+        fail("token still valid after logout")
+    ok("logout: connection unauthenticated, token refused afterwards")
+
     # wrong credentials, then the rate limit (last: it locks 127.0.0.1 out)
     b = WS(port)
     r = b.call("login", {"user": "user1", "password": "wrongpass"})
@@ -434,7 +445,7 @@ def run(port):
     if st != 401:
         fail("POST /api/login wrong: %d" % st)
     ok("wrong credentials rejected (JSON-RPC login, HTTP Basic, POST /api/login)")
-    # 4 failures so far from 127.0.0.1; one more reaches the limit of 5
+    # 5 failures so far from 127.0.0.1 (with the stale token): the limit of 5 is reached
     b.call("login", {"user": "admin", "password": "wrongpass"})
     r = b.call("login", {"user": "admin", "password": PW["admin"]})
     if not r or r.get("error", {}).get("code") != -32002:
