@@ -19,7 +19,9 @@ cleanup() {
 }
 trap cleanup EXIT
 PW="panel-test-$$"
-printf 'operator:user:%s\n' "$("$BIN/rakwon-paneldemo" --hash "$PW" 2000)" > "$W/creds"
+APW="panel-admin-$$"
+printf 'operator:user:%s\nadmin:admin:%s\n' "$("$BIN/rakwon-paneldemo" --hash "$PW" 2000)" \
+	"$("$BIN/rakwon-paneldemo" --hash "$APW" 2000)" > "$W/creds"
 "$BIN/rakwon-paneldemo" --creds "$W/creds" --port 0 \
 	--static rootfs/usr/share/rakwon-terminal/panel > "$W/out" 2> "$W/log" &
 PID=$!
@@ -31,9 +33,9 @@ PORT=$(sed -n 's/^port //p' "$W/out")
 [ -n "$PORT" ] || { echo "FAIL: server did not start"; cat "$W/log"; exit 1; }
 mkdir -p "$BUILD"
 SHOT="$BUILD/web_panel.png"
-timeout 90 node tests/web/panel_test.js "http://127.0.0.1:$PORT/" operator "$PW" "$SHOT"
+timeout 90 node tests/web/panel_test.js "http://127.0.0.1:$PORT/" operator "$PW" "$SHOT" "$APW"
 rc=$?
-if grep -q "$PW" "$W/log"; then
+if grep -q -e "$PW" -e "$APW" "$W/log"; then
 	echo "FAIL: password in the server log"
 	exit 1
 fi

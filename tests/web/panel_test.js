@@ -10,6 +10,7 @@ const url = process.argv[2];
 const user = process.argv[3];
 const password = process.argv[4];
 const shot = process.argv[5];
+const adminPassword = process.argv[6];
 
 function fail(msg) {
 	console.log("FAIL: " + msg);
@@ -76,6 +77,37 @@ function fail(msg) {
 		await page.click("#hangup");
 		await page.waitForSelector("#call-chip[data-state=\"idle\"]", { timeout: 10000 });
 		console.log("ok   hang up -> idle");
+
+		// an incoming call (started by an admin connection) shows Answer
+		if (adminPassword) {
+			const r = await page.evaluate(async (pw) => new Promise((resolve) => {
+				const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") +
+					location.host + "/api/ws");
+				ws.onopen = () => ws.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "login",
+					params: { user: "admin", password: pw } }));
+				ws.onmessage = (ev) => {
+					const m = JSON.parse(ev.data);
+					if (m.id === 1)
+						ws.send(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "incoming",
+							params: { remote: "sip:helpdesk@example.kr" } }));
+					else if (m.id === 2) {
+						ws.close();
+						resolve(m.error ? m.error.message : "ok");
+					}
+				};
+			}), adminPassword);
+			if (r !== "ok")
+				fail("incoming: " + r);
+			await page.waitForSelector("#answer:not(.hidden)", { timeout: 10000 });
+			const from = await page.textContent("#remote");
+			if (!from.includes("helpdesk"))
+				fail("incoming caller shown: " + from);
+			await page.click("#answer");
+			await page.waitForSelector("#call-chip[data-state=\"connected\"]", { timeout: 10000 });
+			await page.click("#hangup");
+			await page.waitForSelector("#call-chip[data-state=\"idle\"]", { timeout: 10000 });
+			console.log("ok   incoming call: Answer shown, answered, hung up");
+		}
 		if (errors.length)
 			fail("page errors: " + errors.join("; "));
 		if (external.length)
