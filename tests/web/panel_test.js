@@ -74,6 +74,18 @@ function fail(msg) {
 		await page.screenshot({ path: shot });
 		console.log("ok   screenshot " + shot);
 
+		// Korean, and back
+		await page.click("#main .lang-btn");
+		const ko = await page.textContent("#hangup");
+		const koState = await page.textContent("#call-state");
+		if (ko !== "\uc885\ub8cc" || koState !== "\ud1b5\ud654 \uc911")
+			fail("korean labels: " + ko + " / " + koState);
+		await page.screenshot({ path: shot.replace(/\.png$/, "_ko.png") });
+		await page.click("#main .lang-btn");
+		if (await page.textContent("#hangup") !== "Hang up")
+			fail("back to english");
+		console.log("ok   language switch: Korean labels, then English again");
+
 		await page.click("#hangup");
 		await page.waitForSelector("#call-chip[data-state=\"idle\"]", { timeout: 10000 });
 		console.log("ok   hang up -> idle");
