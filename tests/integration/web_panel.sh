@@ -35,6 +35,15 @@ mkdir -p "$BUILD"
 SHOT="$BUILD/web_panel.png"
 timeout 90 node tests/web/panel_test.js "http://127.0.0.1:$PORT/" operator "$PW" "$SHOT" "$APW"
 rc=$?
+kill "$PID"
+wait "$PID"
+src=$?
+PID=""
+if [ $src != 0 ]; then
+	echo "FAIL: server exit status $src"
+	tail -30 "$W/log"
+	exit 1
+fi
 if grep -q -e "$PW" -e "$APW" "$W/log"; then
 	echo "FAIL: password in the server log"
 	exit 1

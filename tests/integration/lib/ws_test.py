@@ -168,10 +168,14 @@ def main():
     finally:
         srv.terminate()
         try:
-            srv.wait(10)
+            rc = srv.wait(20)
         except subprocess.TimeoutExpired:
             srv.kill()
+            rc = "hung"
         log.close()
+    if rc != 0:
+        print(open(os.path.join(WORK, "server.log")).read()[-3000:])
+        fail("server exit status %s (sanitizer report above?)" % rc)
     tls_test(creds, static)
     text = open(os.path.join(WORK, "server.log")).read()
     for pw in PW.values():
@@ -233,8 +237,11 @@ def tls_test(creds, static):
         ok("wss:// (lib/tls): Basic login, commands and events over TLS")
     finally:
         srv.terminate()
-        srv.wait(10)
+        rc = srv.wait(20)
         log.close()
+    if rc != 0:
+        print(open(os.path.join(WORK, "server-tls.log")).read()[-3000:])
+        fail("TLS server exit status %s" % rc)
 
 
 def run(port):
