@@ -499,12 +499,24 @@ static void conn_next(struct conn *c)
 static int ensure_in(struct conn *c, size_t need)
 {
 	char *n;
+	size_t i;
 
 	if (need <= c->in_cap)
 		return 0;
 	n = realloc(c->in, need);
 	if (!n)
 		return -ENOMEM;
+	/* a parsed head points into the buffer: move those pointers along */
+	if (c->head_len && n != c->in) {
+#define REBASE(ptr) ((ptr) = (ptr) ? n + ((ptr) - c->in) : NULL)
+		REBASE(c->head.method);
+		REBASE(c->head.target);
+		for (i = 0; i < c->head.n_hdrs; i++) {
+			REBASE(c->hdrs[i].name);
+			REBASE(c->hdrs[i].value);
+		}
+#undef REBASE
+	}
 	c->in = n;
 	c->in_cap = need;
 	return 0;
@@ -668,8 +680,8 @@ static void conn_io(struct loop *l, int fd, uint32_t ev, void *arg)
 		case C_BODY:
 			if (conn_parse(c))
 				break;
-			/* in C_BODY the room is reserved already: growing would move
-			 * the buffer the parsed head points into */
+			/* grow only while reading a head: in BODY the buffer was sized
+			 * for head + body when the head was parsed */
 			if (c->st == C_HEAD &&
 			    ensure_in(c, c->in_len + 4096 > c->in_cap ? c->in_len + 4096 : 0) < 0) {
 				conn_close(c);
