@@ -9,18 +9,18 @@ BUILD="build-essential clang libclang-rt-14-dev llvm pkg-config make
 TEST="espeak-ng sox python3 iproute2 procps psmisc
  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
  gstreamer1.0-plugins-ugly gstreamer1.0-libav python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0
- gir1.2-gst-plugins-base-1.0 baresip-core baresip-ffmpeg sip-tester chromium chromium-driver nodejs"
+ gir1.2-gst-plugins-base-1.0 baresip-core baresip-ffmpeg sip-tester"
 LAB="qemu-system-x86 linux-image-amd64 busybox-static cpio kmod xz-utils patch binutils
  v4l-utils libdrm-tests alsa-utils evtest"
-# npm (the web panel test installs playwright-core with it): Debian's package,
-# unless the installed node already bundles npm (which then conflicts with it)
-NPM="npm"
-command -v npm >/dev/null 2>&1 && NPM=""
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
 if [ "${RAKWON_DEPS_SKIP_UPDATE:-0}" != 1 ]; then
 	$SUDO apt-get update -q
 fi
+# the web panel test: headless Chromium and node; npm from Debian unless the
+# installed node bundles it (it then conflicts with Debian's npm package)
+WEB="chromium chromium-driver nodejs"
+command -v npm >/dev/null 2>&1 || WEB="$WEB npm"
 # shellcheck disable=SC2086
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q \
-	--no-install-recommends $BUILD $TEST $NPM $LAB
+	--no-install-recommends $BUILD $TEST $LAB $WEB
