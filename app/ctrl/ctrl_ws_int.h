@@ -59,4 +59,10 @@ void ws_unmask(uint8_t *p, size_t len, const uint8_t mask[4]);
 /* Sec-WebSocket-Accept for a Sec-WebSocket-Key (out: 29 bytes + NUL). */
 int ws_accept_key(const char *key, char out[32]);
 
+struct http_req;
+struct http_resp;
+/* GET of a file under dir (the web panel): "/" is index.html; the request
+ * path is already normalized by lib/http (no "..", no empty segments). */
+void ctrl_ws_static(const char *dir, const struct http_req *req, struct http_resp *rs);
+
 #endif
