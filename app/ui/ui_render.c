@@ -753,6 +753,10 @@ int ui_render(const struct ui_model *m, struct vframe *out, const struct vframe 
 	c.s = fminf((float)c.w / UI_DESIGN_W, (float)c.h / UI_DESIGN_H);
 	c.ox = ((float)c.w / c.s - UI_DESIGN_W) / 2;
 	canvas_unclip(&c);
+	/* taller than 16:9: the design area sits at the top, clear the rest */
+	if ((float)c.h > UI_DESIGN_H * c.s + 0.5f)
+		for (int y = (int)(UI_DESIGN_H * c.s); y < c.h; y++)
+			memset(c.px + (size_t)y * (size_t)c.stride, 0, (size_t)c.w * 4);
 	switch (m->screen) {
 	case UI_SCREEN_INCOMING:
 		render_incoming(&c, m);

@@ -393,3 +393,44 @@ TEST(ui_render_reacts)
 	vframe_unref(b);
 	ui_fonts_free();
 }
+
+/* odd sizes and aspect ratios, every screen and layout, odd video sizes:
+ * nothing may be drawn outside the frame (ASan watches) */
+TEST(ui_render_any_size)
+{
+	static const int sizes[][2] = { { 320, 180 }, { 1024, 768 }, { 1366, 768 }, { 720, 1280 } };
+	struct vframe *far = scene(VFMT_I420, 176, 144, 1), *self = scene(VFMT_XRGB8888, 2, 2, 2);
+	struct vframe *yuyv = NULL, *nv12 = NULL;
+	const struct vframe *tiles[UI_TILES_MAX] = { 0 };
+	struct ui_model m;
+
+	CHECK(far && self);
+	CHECK_OK(vframe_convert(&yuyv, far, VFMT_YUYV));
+	CHECK_OK(vframe_convert(&nv12, far, VFMT_NV12));
+	tiles[0] = far;
+	tiles[1] = yuyv;
+	tiles[2] = nv12;
+	tiles[3] = self;
+	model_base(&m);
+	m.volume_osd = true;
+	m.call.show_stats = true;
+	m.call.n_stats = UI_STATS_MAX;
+	m.call.n_tiles = 9;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct vframe *out = NULL;
+
+		CHECK_OK(vframe_new(&out, VFMT_XRGB8888, sizes[i][0], sizes[i][1]));
+		for (int sc = 0; sc < UI_SCREEN_MAX; sc++)
+			for (int lay = 0; lay < UI_LAYOUT_MAX; lay++) {
+				m.screen = (enum ui_screen)sc;
+				m.call.layout = (enum ui_layout)lay;
+				m.tab = (enum ui_home_tab)(lay % UI_TAB_MAX);
+				CHECK_OK(ui_render(&m, out, lay == 1 ? yuyv : far, self, tiles));
+			}
+		vframe_unref(out);
+	}
+	vframe_unref(far);
+	vframe_unref(self);
+	vframe_unref(yuyv);
+	vframe_unref(nv12);
+}
