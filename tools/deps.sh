@@ -17,6 +17,10 @@ SUDO=""
 if [ "${RAKWON_DEPS_SKIP_UPDATE:-0}" != 1 ]; then
 	$SUDO apt-get update -q
 fi
+# the web panel test: headless Chromium and node; npm from Debian unless the
+# installed node bundles it (it then conflicts with Debian's npm package)
+WEB="chromium chromium-driver nodejs"
+command -v npm >/dev/null 2>&1 || WEB="$WEB npm"
 # shellcheck disable=SC2086
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q \
-	--no-install-recommends $BUILD $TEST $LAB
+	--no-install-recommends $BUILD $TEST $LAB $WEB
