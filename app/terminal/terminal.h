@@ -79,6 +79,7 @@ struct tcall {
 };
 
 struct prov_client;
+struct ctrl_ws;
 
 struct terminal {
 	struct loop *loop;
@@ -88,6 +89,9 @@ struct terminal {
 	int nsets;
 	char prov_conf_path[512];       /* provisioned layer (state.dir) */
 	struct prov_client *prov;
+	struct ctrl_ws *ws;             /* web panel + WebSocket API, or NULL */
+	int volume;                     /* 0..100 */
+	char layout[16];
 	bool prov_verify;               /* waiting for a registration verdict */
 	struct sip_ua *ua;
 	struct ctrl *ctrl;
