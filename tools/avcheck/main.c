@@ -7,7 +7,7 @@
  *       +-60 ms: the jitter buffer adapts) and prints a JSON line:
  *       {"lag_ms":..,"segments":..,"median_corr":..,"min_corr":..,
  *        "frac_good":..}   (good: correlation >= 0.8; silent source segments
- *       are skipped).
+ *       and the first second, the jitter buffer's start, are skipped).
  *   rakwon-avcheck video FRAME_LOG [--fps N]
  *       Reads the rx lines a receiving rakwon-media wrote and prints JSON:
  *       frames rendered, stamps read, sequence errors (a frame number going
@@ -148,7 +148,8 @@ static int audio(const char *a_path, const char *b_path, double secs)
 	/* per 1 s segment of the source: its own lag within +-60 ms of the global
 	 * one on the envelope (the jitter buffer adapts), then the exact lag and
 	 * the waveform correlation at full rate within +-2 ms of it */
-	for (size_t s0 = 0; s0 + 48000 <= na && nseg < 4096; s0 += 48000) {
+	/* the first second is the jitter buffer's start: not judged */
+	for (size_t s0 = 48000; s0 + 48000 <= na && nseg < 4096; s0 += 48000) {
 		double energy = 0, c, eb_best = -2;
 		int lag, seg_ms = lag_ms;
 		long off, seg_off = (long)lag_ms * 48;
