@@ -111,7 +111,8 @@ int sip_ua_new(struct sip_ua **ret, struct loop *l, const struct sip_ua_conf *c)
  * a clean exit. Returns NULL. */
 struct sip_ua *sip_ua_free(struct sip_ua *ua);
 /* Clean shutdown: hang up every call, unregister; done() runs when all of
- * it finished or after about 4 s. */
+ * it finished or after about 4 s, from a loop timer: it may free the UA.
+ * Never call sip_ua_free() from a call or registration handler. */
 int sip_ua_shutdown(struct sip_ua *ua, void (*done)(struct sip_ua *ua, void *arg), void *arg);
 
 /* Register (and keep refreshing before expiry) with conf.registrar. */
