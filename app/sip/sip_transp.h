@@ -48,7 +48,8 @@ struct sip_transp_conf {
 	uint32_t idle_timeout_ms;  /* close idle connections; 0: 180000 */
 	uint32_t keepalive_ms;     /* CRLF ping on our outgoing connections; 0: off */
 	uint32_t connect_timeout_ms; /* TCP connect + TLS handshake; 0: 10000 */
-	/* new INVITEs per source address: a token bucket */
+	/* new out-of-dialog requests (INVITE, OPTIONS, ...; not CANCEL/ACK)
+	 * per source address: a token bucket */
 	uint32_t invite_rate;      /* tokens per second; 0: 5 */
 	uint32_t invite_burst;     /* bucket size; 0: 10 */
 	bool invite_drop;          /* excess INVITEs are dropped instead of 503 */
