@@ -660,7 +660,9 @@ static void on_request(struct sip_tl *tl, struct sip_msg *req, const struct sip_
 						     "Retry-After: 5\r\n");
 		return;
 	}
-	if (tl->nst >= tl->c.max_trans) {
+	/* in-dialog requests (BYE, re-INVITE) of established calls get four
+	 * times the room of new ones, so a flood cannot starve them */
+	if (tl->nst >= (req->to.tag.p ? 4 * tl->c.max_trans : tl->c.max_trans)) {
 		(void)sip_tl_reply_stateless(tl, req, src, 503, "Service Unavailable",
 					     "Retry-After: 5\r\n");
 		return;
