@@ -341,12 +341,37 @@ static uint32_t se_asked(const struct sip_ua *ua)
 	return ua->c.session_expires == UINT32_MAX ? 0 : ua->c.session_expires;
 }
 
+/* A 2xx from another fork of our INVITE (a different To tag): ACK it and
+ * end that dialog with a BYE (RFC 3261 13.2.2.4); we keep the first. */
+static void fork_2xx(struct sip_call *c, const struct sip_msg *rsp)
+{
+	struct sip_dialog keep = c->dlg;
+	struct sip_dest ack_dest = c->ack_dest;
+	struct buf *ack = NULL;
+
+	if (sip_dialog_init_uac(&c->dlg, sip_ctran_req(c->inv_ct), rsp) < 0) {
+		c->dlg = keep;
+		return;
+	}
+	c->dlg.lseq = keep.lseq;
+	if (sip_call_send_ack(c, c->inv_cseq, NULL, &ack) == 0)
+		(void)sip_call_send_bye(c);
+	buf_unref(ack);
+	sip_dialog_clear(&c->dlg);
+	c->dlg = keep;
+	c->ack_dest = ack_dest;
+}
+
 static void inv_2xx(struct sip_call *c, const struct sip_msg *rsp)
 {
 	char *sdp;
 	int r;
 
 	if (c->ack) {
+		if (c->have_dlg && rsp->to.tag.p && !pl_eq_str(&rsp->to.tag, c->dlg.rtag)) {
+			fork_2xx(c, rsp);
+			return;
+		}
 		/* retransmitted 2xx: ACK again (RFC 3261 13.2.2.4) */
 		if (rsp->cseq.num == c->inv_cseq)
 			(void)sip_transp_send(sip_tl_transp(c->ua->tl), &c->ack_dest, c->ack->data,
