@@ -384,7 +384,7 @@ int sip_ua_new(struct sip_ua **ret, struct loop *l, const struct sip_ua_conf *c)
 	struct pl aor;
 	int r;
 
-	if (!ret || !l || !c || !c->aor)
+	if (!ret || !l || !c || !c->aor || (!c->listen_udp && !c->listen_tcp && !c->listen_tls))
 		return -EINVAL;
 	aor = pl_str(c->aor);
 	if (sip_uri_parse(&u, &aor) < 0 ||
