@@ -49,7 +49,8 @@ struct sip_call_handlers {
 	 * Incoming: ACK received for our 2xx; sdp is the ACK body (late-offer
 	 * answer) or NULL. */
 	void (*established)(struct sip_call *c, const char *sdp, void *arg);
-	/* the peer sent a re-INVITE (hold/resume, media change). sdp is the
+	/* the peer sent a re-INVITE or an UPDATE with SDP (hold/resume, media
+	 * change). sdp is the
 	 * offer; return a malloc'd answer (the UA frees it) or NULL to refuse
 	 * with 488. sdp NULL: an offerless re-INVITE; return our offer, the
 	 * answer then comes in reinvite_done(code 200). */
