@@ -90,6 +90,8 @@ struct terminal {
 	char prov_conf_path[512];       /* provisioned layer (state.dir) */
 	struct prov_client *prov;
 	struct ctrl_ws *ws;             /* web panel + WebSocket API, or NULL */
+	struct loop_timer ua_restart;   /* applies a new configuration to SIP */
+	struct conf *old_conf;          /* kept until the old UA is gone */
 	int volume;                     /* 0..100 */
 	char layout[16];
 	bool prov_verify;               /* waiting for a registration verdict */
