@@ -4,12 +4,12 @@
 set -eu
 BUILD="build-essential clang libclang-rt-14-dev llvm pkg-config make
  libx264-dev libopus-dev libsrtp2-dev libavcodec-dev libavutil-dev libswscale-dev
- libasound2-dev libdrm-dev linux-libc-dev libmbedtls-dev libsqlite3-dev libpng-dev zlib1g-dev
+ libasound2-dev libdrm-dev linux-libc-dev libmbedtls-dev libsqlite3-dev libpq-dev libpng-dev zlib1g-dev
  libfreetype-dev fonts-dejavu-core fonts-noto-cjk libturbojpeg0-dev"
 TEST="libre-dev espeak-ng sox libspeexdsp-dev libwebrtc-audio-processing-dev python3 iproute2 procps psmisc
  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
  gstreamer1.0-plugins-ugly gstreamer1.0-libav python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0
- gir1.2-gst-plugins-base-1.0 baresip-core baresip-ffmpeg sip-tester"
+ gir1.2-gst-plugins-base-1.0 baresip-core baresip-ffmpeg sip-tester postgresql"
 LAB="qemu-system-x86 linux-image-amd64 busybox-static cpio kmod xz-utils patch binutils
  v4l-utils libdrm-tests alsa-utils evtest linux-headers-amd64"
 SUDO=""
@@ -17,6 +17,10 @@ SUDO=""
 if [ "${RAKWON_DEPS_SKIP_UPDATE:-0}" != 1 ]; then
 	$SUDO apt-get update -q
 fi
+# the web panel test: headless Chromium and node; npm from Debian unless the
+# installed node bundles it (it then conflicts with Debian's npm package)
+WEB="chromium chromium-driver nodejs"
+command -v npm >/dev/null 2>&1 || WEB="$WEB npm"
 # shellcheck disable=SC2086
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q \
-	--no-install-recommends $BUILD $TEST $LAB
+	--no-install-recommends $BUILD $TEST $LAB $WEB

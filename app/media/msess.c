@@ -122,7 +122,13 @@ static int mstream_init(struct msess *s, struct mstream *m, const struct msess_s
 		m->rtx.pt = p->rtx_pt;
 		m->rtx.seq = (uint16_t)rand32();
 		if (p->nack) {
-			r = nack_gen_new(&m->nack, NULL);
+			/* until RTCP measures it (a receive-only side never gets
+			 * reports about its own stream) assume a LAN round trip:
+			 * a NACK repeated too early costs a throttled duplicate,
+			 * one repeated too late costs a visible freeze */
+			struct nack_conf nc = { .rtt_us = 20000 };
+
+			r = nack_gen_new(&m->nack, &nc);
 			if (r < 0)
 				return r;
 		}

@@ -114,9 +114,11 @@ static void devices_post(struct provd *p, const char *serial_in, struct json *j,
 	}
 	r = db_run(p->db, "INSERT INTO devices (serial, mac, model, name, profile, state, created) "
 		   "VALUES (?, ?, ?, ?, COALESCE(?, 'default'), 'approved', ?) "
-		   "ON CONFLICT(serial) DO UPDATE SET mac = COALESCE(excluded.mac, mac), "
-		   "model = COALESCE(excluded.model, model), name = COALESCE(excluded.name, name), "
-		   "profile = COALESCE(?, profile)", "sssssis", serial, mac, model, name, profile,
+		   "ON CONFLICT(serial) DO UPDATE SET "
+		   "mac = COALESCE(excluded.mac, devices.mac), "
+		   "model = COALESCE(excluded.model, devices.model), "
+		   "name = COALESCE(excluded.name, devices.name), "
+		   "profile = COALESCE(?, devices.profile)", "sssssis", serial, mac, model, name, profile,
 		   now, profile);
 	if (r >= 0 && json_get_bool(j, "reapprove", &reapprove) == 0 && reapprove) {
 		/* a device that lost its key (factory reset) or was revoked may

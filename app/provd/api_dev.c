@@ -207,8 +207,9 @@ static void h_enroll(const struct http_req *req, struct http_resp *rs, void *arg
 	r = db_run(p->db, "INSERT INTO devices (serial, mac, model, profile, state, created) "
 		   "VALUES (?, ?, ?, COALESCE(?, 'default'), 'enrolled', ?) "
 		   "ON CONFLICT(serial) DO UPDATE SET state = 'enrolled', "
-		   "mac = COALESCE(excluded.mac, mac), model = COALESCE(excluded.model, model), "
-		   "profile = COALESCE(?, profile)", "ssssis", serial, mac, model, profile, now,
+		   "mac = COALESCE(excluded.mac, devices.mac), "
+		   "model = COALESCE(excluded.model, devices.model), "
+		   "profile = COALESCE(?, devices.profile)", "ssssis", serial, mac, model, profile, now,
 		   profile);
 	if (r >= 0)
 		r = db_run(p->db, "UPDATE certs SET revoked = 1 WHERE device = ?", "s", serial);
@@ -357,7 +358,7 @@ static struct json *fw_for(struct provd *p, const char *serial, const char *runn
 			 "serial = ?", "s", serial);
 	if (db_row_json(p->db, &fw, "SELECT version, size, sha256, signature FROM firmware "
 			"WHERE (model = '' OR model = ?) AND rollout_pct > ? "
-			"ORDER BY created DESC, rowid DESC LIMIT 1", "si", model ? model : "",
+			"ORDER BY created DESC, version DESC LIMIT 1", "si", model ? model : "",
 			(int64_t)api_bucket(serial)) < 0) {
 		free(model);
 		return NULL;

@@ -35,6 +35,9 @@ static const struct conf_def defs[] = {
 	  .flags = CONF_IMMUTABLE, .doc = "HTTPS port (0: any free port, see provd.port)." },
 	{ .key = "state_dir", .type = CONF_STR, .def = "/var/lib/rakwon-provd",
 	  .flags = CONF_IMMUTABLE, .doc = "CA, database and firmware images live here." },
+	{ .key = "database", .type = CONF_STR, .def = "", .flags = CONF_IMMUTABLE | CONF_SECRET,
+	  .doc = "Storage. Empty: SQLite in state_dir/provd.db. Or a PostgreSQL\n"
+		 "connection string (\"postgresql://user@host/db\", \"host=... dbname=...\")." },
 	{ .key = "server_name", .type = CONF_STR, .def = "localhost", .flags = CONF_IMMUTABLE,
 	  .doc = "Names in the server certificate, comma-separated (DNS names or\n"
 		 "addresses); devices must reach provd by one of them." },
@@ -120,7 +123,7 @@ static int setup(struct provd *p)
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		return log_err_errno(provd, -errno, "mkdir %s: %m", path);
 	snprintf(path, sizeof(path), "%s/provd.db", p->state_dir);
-	r = db_open(path, &p->db);
+	r = db_open(*conf_str(p->conf, "database") ? conf_str(p->conf, "database") : path, &p->db);
 	if (r < 0)
 		return r;
 	r = ca_setup(p, conf_str(p->conf, "server_name"));
@@ -173,8 +176,7 @@ static void teardown(struct provd *p)
 	pki_key_free(p->ca_key);
 	pki_key_free(p->fw_pub);
 	free(p->ca_pem);
-	if (p->db)
-		sqlite3_close(p->db);
+	db_close(p->db);
 	loop_free(p->l);
 	conf_free(p->conf);
 }

@@ -12,6 +12,8 @@
  * certificate serial checked against the certs table and revocation), never
  * by anything in the URL or body, so one device cannot read another's
  * configuration. struct provd owns everything; handlers get it as arg.
+ * Storage is SQLite by default or PostgreSQL (database=...): the handlers
+ * only use db_*() with '?' placeholders and SQL both dialects accept.
  */
 #ifndef RAKWON_PROVD_PROVD_H
 #define RAKWON_PROVD_PROVD_H
@@ -20,9 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
-
 struct conf;
+struct db;
 struct http_req;
 struct http_resp;
 struct http_server;
@@ -40,7 +41,7 @@ struct provd_metrics {
 struct provd {
 	struct loop *l;
 	struct conf *conf;
-	sqlite3 *db;
+	struct db *db;                  /* SQLite (default) or PostgreSQL */
 	struct http_server *http;
 	struct tls_conf *tls;
 	char *ca_pem;
@@ -56,23 +57,26 @@ struct provd {
 };
 
 /* --- db.c --------------------------------------------------------------- */
-/* Open (create) the database and run the schema migrations. */
-int db_open(const char *path, sqlite3 **ret);
+/* Open (create) the database and run the schema migrations. spec is a
+ * SQLite file path, or a PostgreSQL connection string ("postgresql://..."
+ * or "host=... dbname=..."). */
+int db_open(const char *spec, struct db **ret);
+void db_close(struct db *db);
 /* Bind types: 's' text (NULL -> SQL NULL), 'i' int64, 'b' blob (ptr, size_t). */
-int db_run(sqlite3 *db, const char *sql, const char *types, ...);
+int db_run(struct db *db, const char *sql, const char *types, ...);
 /* First column of the first row as a malloc'd string; -ENOENT if no row. */
-int db_get_str(sqlite3 *db, char **ret, const char *sql, const char *types, ...);
-int db_get_int(sqlite3 *db, int64_t *ret, const char *sql, const char *types, ...);
+int db_get_str(struct db *db, char **ret, const char *sql, const char *types, ...);
+int db_get_int(struct db *db, int64_t *ret, const char *sql, const char *types, ...);
 /* All rows as a JSON array of objects keyed by column name. */
-int db_query_json(sqlite3 *db, struct json **ret, const char *sql, const char *types, ...);
+int db_query_json(struct db *db, struct json **ret, const char *sql, const char *types, ...);
 /* First row as a JSON object; -ENOENT if none. */
-int db_row_json(sqlite3 *db, struct json **ret, const char *sql, const char *types, ...);
-int db_begin(sqlite3 *db);
-int db_commit(sqlite3 *db);
-void db_rollback(sqlite3 *db);
-void db_audit(sqlite3 *db, const char *actor, const char *action, const char *target,
+int db_row_json(struct db *db, struct json **ret, const char *sql, const char *types, ...);
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+void db_audit(struct db *db, const char *actor, const char *action, const char *target,
 	      const char *detail);
-int db_schema_version(sqlite3 *db);
+int db_schema_version(struct db *db);
 
 /* --- ca.c --------------------------------------------------------------- */
 /* Load or create the CA in state_dir and build the server TLS config. */

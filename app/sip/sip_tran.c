@@ -651,14 +651,18 @@ static void on_request(struct sip_tl *tl, struct sip_msg *req, const struct sip_
 		tl->reqh(NULL, req, src, tl->arg);
 		return;
 	}
-	if (req->meth == SIP_METHOD_INVITE && !req->to.tag.p &&
+	/* new out-of-dialog requests from one address share a token bucket
+	 * (INVITE floods above all; OPTIONS/REGISTER/... floods too) */
+	if (!req->to.tag.p && req->meth != SIP_METHOD_CANCEL &&
 	    !sip_transp_invite_ok(tl->tp, &src->peer)) {
 		if (!sip_transp_invite_drop(tl->tp))
 			(void)sip_tl_reply_stateless(tl, req, src, 503, "Service Unavailable",
 						     "Retry-After: 5\r\n");
 		return;
 	}
-	if (tl->nst >= tl->c.max_trans) {
+	/* in-dialog requests (BYE, re-INVITE) of established calls get four
+	 * times the room of new ones, so a flood cannot starve them */
+	if (tl->nst >= (req->to.tag.p ? 4 * tl->c.max_trans : tl->c.max_trans)) {
 		(void)sip_tl_reply_stateless(tl, req, src, 503, "Service Unavailable",
 					     "Retry-After: 5\r\n");
 		return;
@@ -784,7 +788,7 @@ int sip_tl_new(struct sip_tl **ret, struct loop *l, const struct sip_tl_conf *tc
 	if (!tl->c.trying_ms)
 		tl->c.trying_ms = 200;
 	if (!tl->c.max_trans)
-		tl->c.max_trans = 4096;
+		tl->c.max_trans = 1024;
 	tl->reqh = reqh;
 	tl->arg = arg;
 	r = sip_transp_new(&tl->tp, l, pc, tl_recv, tl_tperr, tl);

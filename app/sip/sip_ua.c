@@ -384,7 +384,7 @@ int sip_ua_new(struct sip_ua **ret, struct loop *l, const struct sip_ua_conf *c)
 	struct pl aor;
 	int r;
 
-	if (!ret || !l || !c || !c->aor)
+	if (!ret || !l || !c || !c->aor || (!c->listen_udp && !c->listen_tcp && !c->listen_tls))
 		return -EINVAL;
 	aor = pl_str(c->aor);
 	if (sip_uri_parse(&u, &aor) < 0 ||
@@ -468,15 +468,16 @@ static void shut_finish(struct sip_ua *ua)
 		done(ua, ua->shut_arg);
 }
 
-void sip_ua_shutdown_check(struct sip_ua *ua)
-{
-	if (ua->shutting && ua->shut_done && !ua->ncalls && !ua->reg.unreg)
-		shut_finish(ua);
-}
-
 static void shut_timeout(struct loop *l, struct loop_timer *t, void *arg)
 {
 	shut_finish(arg);
+}
+
+/* done() runs from a timer of its own, so it may free the UA */
+void sip_ua_shutdown_check(struct sip_ua *ua)
+{
+	if (ua->shutting && ua->shut_done && !ua->ncalls && !ua->reg.unreg)
+		(void)loop_timer_start(ua->l, &ua->shut_t, 0, 0, shut_timeout, ua);
 }
 
 int sip_ua_shutdown(struct sip_ua *ua, void (*done)(struct sip_ua *ua, void *arg), void *arg)

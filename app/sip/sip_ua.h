@@ -49,7 +49,8 @@ struct sip_call_handlers {
 	 * Incoming: ACK received for our 2xx; sdp is the ACK body (late-offer
 	 * answer) or NULL. */
 	void (*established)(struct sip_call *c, const char *sdp, void *arg);
-	/* the peer sent a re-INVITE (hold/resume, media change). sdp is the
+	/* the peer sent a re-INVITE or an UPDATE with SDP (hold/resume, media
+	 * change). sdp is the
 	 * offer; return a malloc'd answer (the UA frees it) or NULL to refuse
 	 * with 488. sdp NULL: an offerless re-INVITE; return our offer, the
 	 * answer then comes in reinvite_done(code 200). */
@@ -111,7 +112,8 @@ int sip_ua_new(struct sip_ua **ret, struct loop *l, const struct sip_ua_conf *c)
  * a clean exit. Returns NULL. */
 struct sip_ua *sip_ua_free(struct sip_ua *ua);
 /* Clean shutdown: hang up every call, unregister; done() runs when all of
- * it finished or after about 4 s. */
+ * it finished or after about 4 s, from a loop timer: it may free the UA.
+ * Never call sip_ua_free() from a call or registration handler. */
 int sip_ua_shutdown(struct sip_ua *ua, void (*done)(struct sip_ua *ua, void *arg), void *arg);
 
 /* Register (and keep refreshing before expiry) with conf.registrar. */

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "ctrl/ctrl.h"
+#include "ctrl/ctrl_ws.h"
+#include "lib/tls/tls.h"
 #include "lib/base/clock.h"
 #include "lib/json/json.h"
 #include "lib/log/log.h"
@@ -246,6 +248,31 @@ int terminal_start(struct terminal *t)
 	if (r < 0)
 		return log_err_errno(terminal, r, "control socket %s: %m", conf_str(t->conf, "ctrl.socket"));
 	log_info(terminal, "control API on %s", conf_str(t->conf, "ctrl.socket"));
+	t->volume = 70;
+	snprintf(t->layout, sizeof(t->layout), "pip");
+	if (conf_int(t->conf, "ctrl.https_port")) {
+		struct ctrl_ws_opts wo = {
+			.addr = conf_str(t->conf, "ctrl.https_listen"),
+			.port = (uint16_t)conf_int(t->conf, "ctrl.https_port"),
+			.creds_path = conf_str(t->conf, "ctrl.credentials"),
+			.static_dir = conf_str(t->conf, "ctrl.panel_dir"),
+		};
+		struct tls_conf *tc = NULL;
+
+		if (conf_str(t->conf, "sip.tls_cert")[0] &&
+		    (r = tls_conf_new(&tc, TLS_SERVER)) == 0 &&
+		    (r = tls_conf_set_cert_key_files(tc, conf_str(t->conf, "sip.tls_cert"),
+						     conf_str(t->conf, "sip.tls_key"))) < 0)
+			tc = tls_conf_unref(tc);
+		wo.tls = tc;
+		r = ctrl_ws_new(&t->ws, t->ctrl, t->loop, &wo);
+		tls_conf_unref(tc);
+		if (r < 0)
+			log_warn(terminal, "web panel on port %u: %s, ignoring", wo.port, strerror(-r));
+		else
+			log_info(terminal, "web panel and WebSocket API on %s://%s:%u", tc ? "https" : "http",
+				 wo.addr, ctrl_ws_port(t->ws));
+	}
 	if (conf_str(t->conf, "prov.server")[0]) {
 		r = terminal_prov_start(t);
 		if (r < 0)
@@ -269,6 +296,7 @@ void terminal_shutdown(struct terminal *t)
 
 void terminal_free(struct terminal *t)
 {
+	t->ws = ctrl_ws_free(t->ws);
 	terminal_prov_stop(t);
 	t->ctrl = ctrl_free(t->ctrl);
 	t->ua = sip_ua_free(t->ua);

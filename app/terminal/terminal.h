@@ -79,6 +79,7 @@ struct tcall {
 };
 
 struct prov_client;
+struct ctrl_ws;
 
 struct terminal {
 	struct loop *loop;
@@ -88,6 +89,11 @@ struct terminal {
 	int nsets;
 	char prov_conf_path[512];       /* provisioned layer (state.dir) */
 	struct prov_client *prov;
+	struct ctrl_ws *ws;             /* web panel + WebSocket API, or NULL */
+	struct loop_timer ua_restart;   /* applies a new configuration to SIP */
+	struct conf *old_conf;          /* kept until the old UA is gone */
+	int volume;                     /* 0..100 */
+	char layout[16];
 	bool prov_verify;               /* waiting for a registration verdict */
 	struct sip_ua *ua;
 	struct ctrl *ctrl;

@@ -160,6 +160,16 @@ const struct conf_def terminal_conf_defs[] = {
 	  "CA of the provisioning server (empty: pinned at first contact)." },
 	{ "prov.poll_s", CONF_INT, "300", 1, 86400, NULL, NULL, CONF_IMMUTABLE,
 	  "Seconds between configuration polls (with +-10 % jitter)." },
+	{ "ctrl.https_port", CONF_INT, "0", 0, 65535, NULL, NULL, CONF_IMMUTABLE,
+	  "Port of the web touch panel and the JSON-RPC WebSocket API (0: off).\n"
+	  "HTTPS with sip.tls_cert/sip.tls_key; plain HTTP only on a loopback address." },
+	{ "ctrl.https_listen", CONF_STR, "127.0.0.1", 0, 0, NULL, v_hostport_or_empty, CONF_IMMUTABLE,
+	  "Address of the web panel and WebSocket API." },
+	{ "ctrl.credentials", CONF_STR, "/etc/rakwon-terminal/credentials", 0, 0, NULL, NULL,
+	  CONF_IMMUTABLE, "Credentials of the admin, integrator and user roles (user:role:hash\n"
+	  "lines). There is no default password: a role without a line cannot log in." },
+	{ "ctrl.panel_dir", CONF_STR, "/usr/share/rakwon-terminal/panel", 0, 0, NULL, NULL,
+	  CONF_IMMUTABLE, "Files of the web touch panel." },
 	{ "ctrl.socket", CONF_STR, "/run/rakwon-terminal.sock", 0, 0, NULL, NULL, CONF_IMMUTABLE,
 	  "Local control API socket (JSON-RPC 2.0, one message per line)." },
 	{ "state.dir", CONF_STR, "/var/lib/rakwon-terminal", 0, 0, NULL, NULL, CONF_IMMUTABLE,

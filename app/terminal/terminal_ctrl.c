@@ -87,8 +87,53 @@ CMD(status)
 	(void)json_obj_set_bool(d, "microphone_muted", t->mic_muted);
 	(void)json_obj_set_bool(d, "camera_muted", t->cam_muted);
 	(void)json_obj_set(d, "call", call_status_json(t));
+	/* flat fields for panels */
+	(void)json_obj_set_str(d, "state", t->call ? call_state_name(t->call->state) : "idle");
+	(void)json_obj_set_str(d, "remote", t->call ? t->call->remote_uri : "");
+	(void)json_obj_set_bool(d, "microphone", t->mic_muted);
+	(void)json_obj_set_bool(d, "camera", t->cam_muted);
+	(void)json_obj_set_int(d, "volume", t->volume);
+	(void)json_obj_set_str(d, "layout", t->layout);
 	*res = d;
 	return 0;
+}
+
+CMD(volume)
+{
+	struct terminal *t = ctx;
+	int64_t v = 0;
+	struct json *d = NULL;
+
+	(void)json_get_int(p, "level", &v);
+	t->volume = (int)v;
+	if (json_new_object(&d) == 0) {
+		(void)json_obj_set_int(d, "level", t->volume);
+		terminal_event(t, "volume", d);
+	}
+	return 0;
+}
+
+CMD(layout)
+{
+	struct terminal *t = ctx;
+	struct json *d = NULL;
+
+	snprintf(t->layout, sizeof(t->layout), "%s", str(p, "layout"));
+	if (json_new_object(&d) == 0) {
+		(void)json_obj_set_str(d, "layout", t->layout);
+		terminal_event(t, "layout", d);
+	}
+	return 0;
+}
+
+CMD(camera_preset)
+{
+	struct terminal *t = ctx;
+
+	/* presets move a PTZ camera (V4L2 controls); a fake camera has none */
+	snprintf(err, n, "camera presets need a PTZ camera (dev.camera = %s has none)",
+		 conf_str(t->conf, "dev.camera"));
+	return -ENOTSUP;
 }
 
 CMD(history)
@@ -207,6 +252,19 @@ static const struct ctrl_param p_mute[] = {
 	{ "camera", JSON_BOOL, false, 0, 0, NULL, "camera off (true) or on" },
 	{ 0 },
 };
+static const struct ctrl_param p_volume[] = {
+	{ "level", JSON_INT, true, 0, 100, NULL, "0..100" },
+	{ 0 },
+};
+static const char *const layouts[] = { "full", "pip", "side_by_side", "gallery2x2", "gallery3x3", NULL };
+static const struct ctrl_param p_layout[] = {
+	{ "layout", JSON_STRING, true, 0, 0, layouts, "screen layout" },
+	{ 0 },
+};
+static const struct ctrl_param p_preset[] = {
+	{ "preset", JSON_INT, true, 1, 16, NULL, "preset number" },
+	{ 0 },
+};
 static const struct ctrl_param p_key[] = {
 	{ "key", JSON_STRING, true, 1, 128, NULL, "configuration key" },
 	{ 0 },
@@ -226,6 +284,9 @@ static const struct ctrl_cmd commands[] = {
 	{ "resume", "Resume a held call.", CTRL_ROLE_USER, NULL, cmd_resume },
 	{ "dtmf", "Send DTMF digits (RFC 4733, or SIP INFO).", CTRL_ROLE_USER, p_dtmf, cmd_dtmf },
 	{ "mute", "Mute or unmute microphone and camera.", CTRL_ROLE_USER, p_mute, cmd_mute },
+	{ "volume", "Speaker volume.", CTRL_ROLE_USER, p_volume, cmd_volume },
+	{ "layout", "Screen layout.", CTRL_ROLE_USER, p_layout, cmd_layout },
+	{ "camera_preset", "Recall a camera preset.", CTRL_ROLE_USER, p_preset, cmd_camera_preset },
 	{ "status", "Status tree: call, registration, mute.", CTRL_ROLE_USER, NULL, cmd_status },
 	{ "history", "Call history, newest first.", CTRL_ROLE_USER, NULL, cmd_history },
 	{ "config_get", "Read a configuration key.", CTRL_ROLE_USER, p_key, cmd_config_get },

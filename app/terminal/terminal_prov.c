@@ -17,6 +17,19 @@
 
 LOG_TOPIC(prov);
 
+static void ua_restart(struct loop *l, struct loop_timer *tm, void *arg)
+{
+	struct terminal *t = arg;
+	int r = terminal_ua_start(t);
+
+	t->old_conf = conf_free(t->old_conf);
+	if (r < 0) {
+		log_warn(prov, "SIP restart with the provisioned configuration failed: %s",
+			 strerror(-r));
+		terminal_prov_registration(t, false, "SIP restart failed");
+	}
+}
+
 static int on_apply(const char *config, size_t len, void *arg)
 {
 	struct terminal *t = arg;
@@ -30,16 +43,17 @@ static int on_apply(const char *config, size_t len, void *arg)
 		log_warn(prov, "provisioned configuration refused: %s", err);
 		return r;
 	}
-	conf_free(t->conf);
+	/* apply() may run inside a SIP UA callback (a failed registration
+	 * rolls back from there): the UA is restarted from the loop, and the
+	 * old configuration it may still point into lives until then */
+	conf_free(t->old_conf);
+	t->old_conf = t->conf;
 	t->conf = c;
 	log_set_ident(conf_str(t->conf, "room.name"));
 	t->prov_verify = true;
-	r = terminal_ua_start(t);
-	if (r < 0) {
-		log_warn(prov, "SIP restart with the provisioned configuration failed: %s",
-			 strerror(-r));
+	r = loop_timer_start(t->loop, &t->ua_restart, 0, 0, ua_restart, t);
+	if (r < 0)
 		return r;
-	}
 	log_info(prov, "provisioned configuration applied (%s)", conf_str(t->conf, "room.name"));
 	terminal_event(t, "config_applied", NULL);
 	return 0;
@@ -104,5 +118,7 @@ int terminal_prov_start(struct terminal *t)
 
 void terminal_prov_stop(struct terminal *t)
 {
+	loop_timer_stop(t->loop, &t->ua_restart);
+	t->old_conf = conf_free(t->old_conf);
 	t->prov = prov_client_free(t->prov);
 }

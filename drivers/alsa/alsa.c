@@ -34,6 +34,7 @@ struct alsa_pcm {
 	uint32_t seq;
 	uint64_t ts_base_us;            /* capture: time of sample ts_base_frames (0: unset) */
 	uint64_t ts_base_frames;
+	uint64_t ts_last_us;            /* capture_us of the previous read */
 	struct alsa_pcm_stats st;
 };
 
@@ -243,6 +244,14 @@ int alsa_pcm_read(struct alsa_pcm *a, struct aframe **ret)
 	}
 	f->capture_us = a->ts_base_us + (a->st.frames - (uint64_t)a->frame_samples - a->ts_base_frames) *
 						1000000u / (uint64_t)a->st.rate;
+	/* a re-anchor (after an xrun) must not step back: samples were lost, time went on */
+	if (a->ts_last_us && f->capture_us <= a->ts_last_us) {
+		uint64_t fix = a->ts_last_us + (uint64_t)a->frame_samples * 1000000u / (uint64_t)a->st.rate;
+
+		a->ts_base_us += fix - f->capture_us;
+		f->capture_us = fix;
+	}
+	a->ts_last_us = f->capture_us;
 	f->seq = a->seq++;
 	*ret = f;
 	return 0;

@@ -33,6 +33,10 @@ check "decoded >= 99% of frames sent" "b['video']['frames_decoded'] >= 0.99 * a[
 check "every rendered frame carries a readable stamp, in order" "v['stamps'] == v['frames'] and v['seq_errors'] == 0" v="$W/v.json"
 check "PSNR >= 35 dB (average over the call)" "v['psnr_avg'] >= 35" v="$W/v.json"
 check "SRTP: nothing failed authentication" "b['video']['srtp_auth_fail'] == 0 and b['audio']['srtp_auth_fail'] == 0" b="$W/b.json"
-check "audio intact: median segment correlation >= 0.9" "au['segments'] >= $DUR // 3 and au['median_corr'] >= 0.9 and au['frac_good'] >= 0.9" au="$W/au.json"
+# Thresholds from measurements: Opus at 64 kbit/s keeps the waveform (median
+# 0.95 on a quiet machine); a broken path scores about 0.05. Jitter-buffer
+# adaptation (a concealed or dropped frame) spoils the 1 s segment it falls
+# in, so up to 20 % of the segments may be below 0.8.
+check "audio intact: median segment correlation >= 0.9, >= 80 % of segments >= 0.8" "au['segments'] >= $DUR // 3 and au['median_corr'] >= 0.9 and au['frac_good'] >= 0.8" au="$W/au.json"
 check "A/V skew <= 40 ms" "abs(b['video']['av_skew_ms']) <= 40" b="$W/b.json"
 check "RTCP receiver reports reach the sender (round trip measured)" "a['video']['rtt_ms'] >= 0 and a['audio']['rtt_ms'] >= 0" a="$W/a.json"

@@ -147,7 +147,7 @@ BUILD_S=$(lap "$T0")
 
 # ------------------------------------------------------------------ 5. boot
 rm -rf "$OUT" && mkdir -p "$OUT"
-APPEND="console=ttyS0 quiet loglevel=3 panic=-1 lab.mode=$MODE lab.repo=$REPO lab.bin=$REPO/$RK/lab lab.tests=${TESTS:-all} lab.slow=${LAB_SLOW:-1}"
+APPEND="console=ttyS0 quiet loglevel=4 panic=-1 drm_kms_helper.fbdev_emulation=0 lab.mode=$MODE lab.repo=$REPO lab.bin=$REPO/$RK/lab lab.tests=${TESTS:-all} lab.slow=${LAB_SLOW:-1}"
 QEMU=(qemu-system-x86_64 -accel tcg -M q35 -cpu max -m "$MEM" -smp 2 -nodefaults -no-user-config
 	-display none -no-reboot -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND"
 	-virtfs "local,path=$OUT,mount_tag=out,security_model=none,id=out"

@@ -1,6 +1,6 @@
 /* test_sip_extra.c: UA behaviour against scripted peers: INVITE retried with
  * credentials after 407, REGISTER refreshed before expiry, CRLF keep-alive
- * pong and idle close on TCP. */
+ * pong and idle close on TCP, a forked second 2xx ACKed and released. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -30,6 +30,8 @@ struct srv {
 	struct sip_tl *tl;
 	struct net_addr addr;
 	int invites, authed, acks, registers, byes;
+	int fork_acks, fork_byes;
+	bool fork;
 	uint32_t grant;
 };
 
@@ -44,7 +46,9 @@ static void srv_reqh(struct sip_stran *st, struct sip_msg *req, const struct sip
 	char extra[512];
 
 	if (!st) {
-		if (req->meth == SIP_METHOD_ACK)
+		if (req->meth == SIP_METHOD_ACK && pl_eq_str(&req->to.tag, "s2"))
+			s->fork_acks++;
+		else if (req->meth == SIP_METHOD_ACK)
 			s->acks++;
 		return;
 	}
@@ -71,6 +75,17 @@ static void srv_reqh(struct sip_stran *st, struct sip_msg *req, const struct sip
 		(void)sip_mb_finish(&mb, "application/sdp", SDP, strlen(SDP));
 		(void)sip_stran_respond(st, 200, b);
 		buf_unref(b);
+		if (s->fork) {
+			/* a second 2xx from another fork */
+			(void)buf_new(&b, 1024);
+			sip_mb_init(&mb, b);
+			sip_mb_reply(&mb, req, 200, NULL, "s2");
+			sip_mb_printf(&mb, "Contact: <sip:s2@127.0.0.1:%u>\r\n",
+				      net_addr_port(&s->addr));
+			(void)sip_mb_finish(&mb, "application/sdp", SDP, strlen(SDP));
+			(void)sip_transp_send_resp(sip_tl_transp(s->tl), req, src, b->data, b->len);
+			buf_unref(b);
+		}
 		return;
 	case SIP_METHOD_REGISTER:
 		s->registers++;
@@ -79,7 +94,10 @@ static void srv_reqh(struct sip_stran *st, struct sip_msg *req, const struct sip
 		(void)sip_stran_reply(st, 200, NULL, "s", extra);
 		return;
 	case SIP_METHOD_BYE:
-		s->byes++;
+		if (pl_eq_str(&req->to.tag, "s2"))
+			s->fork_byes++;
+		else
+			s->byes++;
 		(void)sip_stran_reply(st, 200, NULL, NULL, NULL);
 		return;
 	default:
@@ -254,4 +272,34 @@ TEST(tcp_keepalive_pong_and_idle_close)
 	close(fd);
 	ua = sip_ua_free(ua);
 	L = loop_free(L);
+}
+
+TEST(forked_2xx_acked_and_released)
+{
+	struct sip_ua_conf c;
+	struct sip_ua *ua = NULL;
+	struct sip_call *call = NULL;
+	struct ev e = { 0 };
+	struct srv s;
+	char uri[64];
+
+	CHECK_OK(srv_start(&s));
+	s.fork = true;
+	ua_conf(&c);
+	CHECK_OK(sip_ua_new(&ua, L, &c));
+	snprintf(uri, sizeof(uri), "sip:s@127.0.0.1:%u", net_addr_port(&s.addr));
+	CHECK_OK(sip_call_invite(ua, uri, SDP, &H, &e, &call));
+	WAIT(e.established && s.acks && s.fork_byes, 5);
+	CHECK_EQ(e.established, 1);
+	CHECK_EQ(s.acks, 1);
+	CHECK_EQ(s.fork_acks, 1);  /* the second fork is ACKed ... */
+	CHECK_EQ(s.fork_byes, 1);  /* ... and released */
+	CHECK_EQ(s.byes, 0);
+	CHECK_EQ(e.ended, 0);      /* our call stays with the first */
+	CHECK_EQ(sip_call_state(call), SIP_CALL_ESTABLISHED);
+	CHECK_OK(sip_call_hangup(call));
+	WAIT(e.ended && s.byes, 5);
+	CHECK_EQ(s.byes, 1);
+	ua = sip_ua_free(ua);
+	srv_stop(&s);
 }

@@ -805,3 +805,47 @@ TEST(max_connections)
 	CHECK_EQ(st.conns_refused, 3);
 	teardown(&a, &b);
 }
+
+TEST(call_ipv6)
+{
+	struct sip_ua_conf ca, cb;
+	struct peer a, b;
+	struct net_addr ba;
+	char uri[128];
+	int fd;
+
+	/* skip quietly when the host has no ::1 */
+	CHECK_OK(net_addr_parse(&ba, "[::1]:0", 0));
+	fd = net_udp_bind(&ba, 0, 0);
+	if (fd < 0)
+		return;
+	close(fd);
+	conf_init(&cb, "sip:bob@[::1]", NULL, NULL);
+	cb.listen_udp = "[::1]:0";
+	cb.listen_tcp = "[::1]:0";
+	CHECK_OK(setup(&a, &b, NULL, &cb));
+	a.ua = sip_ua_free(a.ua);
+	conf_init(&ca, "sip:alice@[::1]", NULL, NULL);
+	ca.listen_udp = "[::1]:0";
+	ca.listen_tcp = "[::1]:0";
+	ca.incoming = on_incoming;
+	ca.arg = &a;
+	CHECK_OK(sip_ua_new(&a.ua, L, &ca));
+	for (int tcp = 0; tcp < 2; tcp++) {
+		CHECK_OK(sip_ua_laddr(b.ua, tcp ? SIP_TP_TCP : SIP_TP_UDP, &ba));
+		snprintf(uri, sizeof(uri), "sip:bob@[::1]:%u;transport=%s", net_addr_port(&ba),
+			 tcp ? "tcp" : "udp");
+		a.established = b.established = a.ended = b.ended = 0;
+		CHECK_OK(sip_call_invite(a.ua, uri, SDP_A, &H, &a, &a.call));
+		WAIT(a.established && b.established, 5);
+		CHECK_EQ(a.established, 1);
+		CHECK_EQ(b.established, 1);
+		CHECK_OK(sip_call_reinvite(b.call, SDP_B));
+		WAIT(b.reinv_done == tcp + 1, 5);
+		CHECK_EQ(b.reinv_code, 200);
+		CHECK_OK(sip_call_hangup(b.call));
+		WAIT(a.ended && b.ended, 5);
+		CHECK_EQ(a.end_code, 200);
+	}
+	teardown(&a, &b);
+}

@@ -7,13 +7,16 @@
  *       +-60 ms: the jitter buffer adapts) and prints a JSON line:
  *       {"lag_ms":..,"segments":..,"median_corr":..,"min_corr":..,
  *        "frac_good":..}   (good: correlation >= 0.8; silent source segments
- *       are skipped).
- *   rakwon-avcheck video FRAME_LOG [--fps N]
+ *       and the first second, the jitter buffer's start, are skipped).
+ *   rakwon-avcheck video RX_LOG [TX_LOG]
  *       Reads the rx lines a receiving rakwon-media wrote and prints JSON:
  *       frames rendered, stamps read, sequence errors (a frame number going
  *       backwards or repeating), PSNR min/avg, capture->render latency
  *       p50/p95, freezes (gap >= max(3*mean, mean+150 ms), WebRTC) and the
- *       frozen share of the call.
+ *       frozen share of the call. With the sender's log (tx lines), freezes
+ *       are also split by cause: "net_" figures count only the gaps in which
+ *       the sender did send frames (lost or late on the way), not the gaps
+ *       where the sender itself sent nothing (capture or encoder stall).
  */
 #include <errno.h>
 #include <math.h>
@@ -148,7 +151,8 @@ static int audio(const char *a_path, const char *b_path, double secs)
 	/* per 1 s segment of the source: its own lag within +-60 ms of the global
 	 * one on the envelope (the jitter buffer adapts), then the exact lag and
 	 * the waveform correlation at full rate within +-2 ms of it */
-	for (size_t s0 = 0; s0 + 48000 <= na && nseg < 4096; s0 += 48000) {
+	/* the first second is the jitter buffer's start: not judged */
+	for (size_t s0 = 48000; s0 + 48000 <= na && nseg < 4096; s0 += 48000) {
 		double energy = 0, c, eb_best = -2;
 		int lag, seg_ms = lag_ms;
 		long off, seg_off = (long)lag_ms * 48;
@@ -211,14 +215,69 @@ static unsigned long long field(const char *line, const char *key)
 	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
 }
 
-static int video(const char *path)
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* sorted frame numbers the sender sent */
+static uint32_t *tx_seqs(const char *path, size_t *ret_n)
+{
+	FILE *f = path ? fopen(path, "re") : NULL;
+	uint32_t *v = NULL;
+	size_t n = 0, cap = 0;
+	char line[512];
+
+	*ret_n = 0;
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "tx ", 3) != 0)
+			continue;
+		if (n == cap) {
+			uint32_t *t = realloc(v, (cap = cap ? cap * 2 : 1024) * sizeof(*v));
+
+			if (!t)
+				break;
+			v = t;
+		}
+		v[n++] = (uint32_t)field(line, "seq=");
+	}
+	fclose(f);
+	qsort(v, n, sizeof(*v), cmp_u32);
+	*ret_n = n;
+	return v;
+}
+
+/* did the sender send a frame numbered in (a, b)? */
+static bool sent_between(const uint32_t *v, size_t n, uint32_t a, uint32_t b)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {   /* first element > a */
+		size_t mid = (lo + hi) / 2;
+
+		if (v[mid] <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo] < b;
+}
+
+static int video(const char *path, const char *tx_path)
 {
 	FILE *f = fopen(path, "re");
 	char line[512];
 	double *lat = NULL, psnr_sum = 0, psnr_min = 1e9, mean = 0, frozen = 0, total = 0;
 	size_t n = 0, cap = 0, stamps = 0, psnr_n = 0, seq_err = 0, freezes = 0, gaps = 0;
-	unsigned long long last_seq = 0, last_render = 0;
+	unsigned long long last_seq = 0, last_render = 0, prev_cap = 0;
 	bool have_seq = false;
+	size_t ntx = 0, net_freezes = 0;
+	uint32_t *txv = tx_seqs(tx_path, &ntx);
+	double net_frozen = 0;
 
 	if (!f) {
 		perror(path);
@@ -245,6 +304,8 @@ static int video(const char *path)
 				return 2;
 			lat = t;
 		}
+		unsigned long long last_seq_prev = last_seq, last_cap = prev_cap;
+
 		if (cap_us) {
 			stamps++;
 			lat[n] = (double)(render - cap_us) / 1000.0;
@@ -268,12 +329,23 @@ static int video(const char *path)
 			if (gaps >= 2 && gap >= fmax(3 * mean, mean + 150000)) {
 				freezes++;
 				frozen += gap;
+				/* network-caused: the sender sent frames in between that
+				 * never came (lost), or this frame came much later than
+				 * its capture spacing says (late); a sender that sent
+				 * nothing in the gap stalled by itself */
+				if (txv && cap_us && last_cap &&
+				    (sent_between(txv, ntx, (uint32_t)last_seq_prev, (uint32_t)seq) ||
+				     gap - (double)(cap_us - last_cap) > 100000)) {
+					net_freezes++;
+					net_frozen += gap;
+				}
 			}
 			total += gap;
 			gaps++;
 			mean += (gap - mean) / (double)(gaps < 30 ? gaps : 30);
 		}
 		last_render = render;
+		prev_cap = cap_us;
 	}
 	fclose(f);
 	{
@@ -285,12 +357,15 @@ static int video(const char *path)
 		qsort(lat, k, sizeof(double), cmp_d);
 		printf("{\"frames\":%zu,\"stamps\":%zu,\"seq_errors\":%zu,\"first_seq\":%llu,"
 		       "\"last_seq\":%llu,\"psnr_avg\":%.2f,\"psnr_min\":%.2f,\"lat_p50_ms\":%.1f,"
-		       "\"lat_p95_ms\":%.1f,\"freezes\":%zu,\"frozen_pct\":%.3f}\n",
+		       "\"lat_p95_ms\":%.1f,\"freezes\":%zu,\"frozen_pct\":%.3f,"
+		       "\"net_freezes\":%zu,\"net_frozen_pct\":%.3f}\n",
 		       n, stamps, seq_err, 0ULL, last_seq, psnr_n ? psnr_sum / (double)psnr_n : 0,
 		       psnr_n ? psnr_min : 0, k ? lat[k / 2] : 0, k ? lat[k * 95 / 100] : 0,
-		       freezes, total > 0 ? 100.0 * frozen / total : 0);
+		       freezes, total > 0 ? 100.0 * frozen / total : 0, txv ? net_freezes : freezes,
+		       total > 0 ? 100.0 * (txv ? net_frozen : frozen) / total : 0);
 	}
 	free(lat);
+	free(txv);
 	return 0;
 }
 
@@ -299,7 +374,7 @@ int main(int argc, char **argv)
 	if (argc >= 4 && strcmp(argv[1], "audio") == 0)
 		return audio(argv[2], argv[3], argc >= 5 ? atof(argv[4]) : 0);
 	if (argc >= 3 && strcmp(argv[1], "video") == 0)
-		return video(argv[2]);
-	fprintf(stderr, "usage: rakwon-avcheck audio SRC.wav RX.wav | video FRAME_LOG\n");
+		return video(argv[2], argc >= 4 ? argv[3] : NULL);
+	fprintf(stderr, "usage: rakwon-avcheck audio SRC.wav RX.wav [SECS] | video RX_LOG [TX_LOG]\n");
 	return 2;
 }

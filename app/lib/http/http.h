@@ -114,6 +114,15 @@ int http_resp_error(struct http_resp *rs, int status, const char *fmt, ...)
 int http_resp_file(struct http_resp *rs, const char *ctype, int fd, off_t off, size_t len);
 /* Close the connection after this response. */
 void http_resp_close(struct http_resp *rs);
+/* Switch protocols (e.g. "websocket"): the response becomes "101 Switching
+ * Protocols" with Upgrade/Connection headers plus those the handler added,
+ * and once it is sent the connection is handed over: cb gets the socket, its
+ * TLS state (NULL on plain TCP; both now owned by cb) and the bytes the
+ * client already sent after the request; the server forgets it. If the
+ * connection fails before, cb is not called. */
+typedef void (*http_upgrade_h)(int fd, struct tls *tls, const uint8_t *pending, size_t len,
+			       const char *peer, void *arg);
+int http_resp_upgrade(struct http_resp *rs, const char *protocol, http_upgrade_h cb, void *arg);
 /* Pace a file body to about bytes_per_s (0: unlimited), e.g. so firmware
  * downloads of a fleet do not saturate the uplink. */
 void http_resp_rate_limit(struct http_resp *rs, uint64_t bytes_per_s);

@@ -62,6 +62,9 @@ struct http_resp {
 	uint64_t rate;           /* file body bytes per second, 0: unlimited */
 	bool close;
 	bool oom;
+	http_upgrade_h upgrade;    /* 101: hand the connection over */
+	void *upgrade_arg;
+	char upgrade_proto[32];
 };
 
 struct conn {
@@ -208,6 +211,18 @@ void http_resp_rate_limit(struct http_resp *rs, uint64_t bytes_per_s)
 	rs->rate = bytes_per_s;
 }
 
+int http_resp_upgrade(struct http_resp *rs, const char *protocol, http_upgrade_h cb, void *arg)
+{
+	if (!cb || !protocol || strlen(protocol) >= sizeof(rs->upgrade_proto) ||
+	    strpbrk(protocol, "\r\n"))
+		return -EINVAL;
+	rs->status = 101;
+	rs->upgrade = cb;
+	rs->upgrade_arg = arg;
+	strcpy(rs->upgrade_proto, protocol);
+	return 0;
+}
+
 static void resp_reset(struct http_resp *rs)
 {
 	free(rs->hdrs);
@@ -291,6 +306,44 @@ static void conn_close(struct conn *c)
 	s->st.conns_open--;
 }
 
+/* the response to an upgrade is out: give fd, tls and pending bytes away */
+static void conn_handover(struct conn *c)
+{
+	struct http_server *s = c->s;
+	size_t used = c->head_len + c->body_len;
+	http_upgrade_h cb = c->resp.upgrade;
+	void *arg = c->resp.upgrade_arg;
+	int fd = c->fd;
+	struct tls *t = c->tls;
+	char peer[sizeof(c->peer)];
+	uint8_t *pend = NULL;
+	size_t plen = c->in_len > used ? c->in_len - used : 0;
+
+	memcpy(peer, c->peer, sizeof(peer));
+	if (plen) {
+		pend = malloc(plen);
+		if (!pend) {
+			conn_close(c);
+			return;
+		}
+		memcpy(pend, c->in + used, plen);
+	}
+	loop_timer_stop(s->l, &c->timer);
+	loop_timer_stop(s->l, &c->pace);
+	(void)loop_fd_del(s->l, c->fd);
+	*c->pprev = c->next;
+	if (c->next)
+		c->next->pprev = c->pprev;
+	resp_reset(&c->resp);
+	free(c->in);
+	free(c->out);
+	free(c->hdrs);
+	free(c);
+	s->st.conns_open--;
+	cb(fd, t, pend, plen, peer, arg);
+	free(pend);
+}
+
 static void build_out(struct conn *c)
 {
 	struct http_resp *rs = &c->resp;
@@ -312,11 +365,15 @@ static void build_out(struct conn *c)
 		c->keep_alive = false;
 		return;
 	}
-	n = sprintf(o, "HTTP/1.1 %d %s\r\nServer: rakwon\r\nDate: %s\r\n"
-		    "Content-Length: %zu\r\nConnection: %s\r\n", rs->status,
-		    http_status_text(rs->status), date, blen,
-		    c->keep_alive ? "keep-alive" : "close");
-	if (rs->ctype[0] && rs->status != 304)
+	if (rs->upgrade)
+		n = sprintf(o, "HTTP/1.1 101 Switching Protocols\r\nServer: rakwon\r\n"
+			    "Upgrade: %s\r\nConnection: Upgrade\r\n", rs->upgrade_proto);
+	else
+		n = sprintf(o, "HTTP/1.1 %d %s\r\nServer: rakwon\r\nDate: %s\r\n"
+			    "Content-Length: %zu\r\nConnection: %s\r\n", rs->status,
+			    http_status_text(rs->status), date, blen,
+			    c->keep_alive ? "keep-alive" : "close");
+	if (rs->ctype[0] && rs->status != 304 && !rs->upgrade)
 		n += sprintf(o + n, "Content-Type: %.90s\r\n", rs->ctype);
 	if (rs->hdrs_len)
 		memcpy(o + n, rs->hdrs, rs->hdrs_len);
@@ -667,6 +724,10 @@ static void conn_io(struct loop *l, int fd, uint32_t ev, void *arg)
 			}
 			if (r < 0) {
 				conn_close(c);
+				return;
+			}
+			if (c->resp.upgrade) {
+				conn_handover(c);
 				return;
 			}
 			if (c->write_then_read) {
