@@ -15,15 +15,12 @@ PIDS="$PIDS $!"
 rc a dial uri=sip:b@127.0.0.1:15170 > /dev/null || fail "dial over udp"
 wait_state a connected
 wait_state b connected
-sleep 3
-status_of b "['call']['media']['video']['frames_decoded']" > "$W/n"; vb=$(cat "$W/n")
-status_of a "['call']['media']['video']['frames_decoded']" > "$W/n"; va=$(cat "$W/n")
-note "udp: frames decoded a=$va b=$vb"
-[ "$va" -gt 20 ] && [ "$vb" -gt 20 ] || fail "video does not flow both ways (a=$va b=$vb)"
+wait_frames a 20 && wait_frames b 20 || fail "video does not flow both ways"
+note "udp: video decoded both ways"
 status_of b "['call']['media']['audio']['packets_recv']" > "$W/n"; [ "$(cat "$W/n")" -gt 50 ] || fail "no audio at b"
 rc a dtmf digits=159# > /dev/null || fail "dtmf"
-sleep 1.5
 for d in 1 5 9 '#'; do
+	i=0; while ! grep -q "\"digit\":\"$d\"" "$W/b.events" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	grep -q "\"digit\":\"$d\"" "$W/b.events" || fail "DTMF $d not received (events: $(cat "$W/b.events"))"
 done
 note "udp: DTMF 159# received as RFC 4733 events"
@@ -50,8 +47,7 @@ note "udp: callee hung up"
 # --- 2. TCP, caller hangs up
 rc a dial "uri=sip:b@127.0.0.1:15170;transport=tcp" > /dev/null || fail "dial over tcp"
 wait_state a connected
-sleep 2
-status_of a "['call']['media']['video']['frames_decoded']" > "$W/n"; [ "$(cat "$W/n")" -gt 10 ] || fail "no video over the tcp call"
+wait_frames a 10 || fail "no video over the tcp call"
 rc a hangup > /dev/null
 wait_state b idle
 note "tcp: call up, media, caller hung up"
@@ -75,7 +71,7 @@ echo "$out" | grep -q "not TLS" || fail "unclear refusal: $out"
 rc a dial uri=sips:b@127.0.0.1:15171 > /dev/null || fail "dial over tls"
 wait_state a connected
 wait_state b connected
-sleep 2
+wait_frames b 10 || fail "no video over the tls call"
 rc b status > "$W/tls.json"
 check "tls: call encrypted (SRTP) and signalled over TLS" "s['call']['encrypted'] and s['call']['signalling_tls']" s="$W/tls.json"
 check "tls: SRTP media decoded, nothing failed authentication" "s['call']['media']['video']['frames_decoded'] > 10 and s['call']['media']['video']['srtp_auth_fail'] == 0 and s['call']['media']['audio']['packets_recv'] > 20" s="$W/tls.json"

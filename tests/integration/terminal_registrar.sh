@@ -31,8 +31,7 @@ grep -q "REG c " "$W/reg17000.out" && fail "registrar bound c despite the wrong 
 rc a dial uri=sip:b@127.0.0.1:17000 > /dev/null || fail "dial by AOR"
 wait_state a connected 10
 wait_state b connected 10
-sleep 2
-status_of a "['call']['media']['video']['frames_decoded']" > "$W/n"; [ "$(cat "$W/n")" -gt 10 ] || fail "no video through the proxied call"
+wait_frames a 10 || fail "no video through the proxied call"
 rc b hangup > /dev/null
 wait_state a idle
 note "md5/udp: registered, called b by AOR through the proxy, media flowed"
@@ -48,7 +47,7 @@ rc a wait registration.registered=true 10 || fail "a did not register (sha-256, 
 rc b wait registration.registered=true 10 || fail "b did not register (sha-256, tls)"
 rc a dial uri=sips:b@127.0.0.1:17101 > /dev/null || fail "dial by AOR over tls"
 wait_state a connected 10
-sleep 2
+wait_frames a 10 || fail "no video through the proxied tls call"
 rc a status > "$W/s.json"
 check "sha-256/tls: registered, call through the proxy encrypted, media decoded" "s['registration']['registered'] and s['call']['encrypted'] and s['call']['media']['video']['frames_decoded'] > 10" s="$W/s.json"
 rc a hangup > /dev/null

@@ -17,3 +17,14 @@ rc() { n=$1; shift; "$BIN/rakwonctl" -s "$W/$n.sock" "$@"; }
 wait_state() { rc "$1" wait "call.state=$2" "${3:-10}" || { rc "$1" status; fail "$1 never reached $2"; }; }
 # jq-like: value of a status path
 status_of() { rc "$1" status > "$W/st.json" && json "$W/st.json" "d$2"; }
+# wait_frames NAME MIN [SECS]: until the call of NAME decoded more than MIN video
+# frames (polls the status; behaviour, not speed: the bound is generous)
+wait_frames() {
+	i=0
+	while [ $i -lt $((${3:-20} * 5)) ]; do
+		v=$(status_of "$1" "['call']['media']['video']['frames_decoded']" 2>/dev/null)
+		[ -n "$v" ] && [ "$v" -gt "$2" ] 2>/dev/null && return 0
+		sleep 0.2; i=$((i + 1))
+	done
+	return 1
+}
