@@ -16,6 +16,7 @@
 
 struct bridge;
 struct conf;
+struct conf_def;
 struct loop;
 struct mw;
 struct wq;
@@ -129,7 +130,6 @@ struct bridge *bridge_free(struct bridge *b);
 /* begin a clean shutdown: every call hung up; loop_quit when done */
 void bridge_shutdown(struct bridge *b);
 
-extern const struct conf_def bridge_conf_defs[];
-extern const size_t bridge_conf_ndefs;
+const struct conf_def *bridge_conf_table(size_t *ret_n);
 
 #endif
