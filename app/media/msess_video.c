@@ -56,8 +56,6 @@ static int on_payload(const uint8_t *payload, size_t len, bool marker, void *arg
 	if (r < 0 || hl + len + RTP_SRTP_MAX_OVERHEAD > sizeof(pkt))
 		return r < 0 ? r : -EMSGSIZE;
 	memcpy(pkt + hl, payload, len);
-	if (!c->send)
-		return 0;
 	rtp_tx_stats_packet(&m->txs, (uint32_t)len);
 	m->sent_any = true;
 	r = mstream_send_rtp(m, pkt, hl + len, true);
@@ -81,7 +79,9 @@ static void send_au(struct msess *s, struct mpkt *p)
 		rtp_tx_stats_init(&m->txs, m->ssrc);
 	}
 	c.ts = mstream_rtp_ts(m, p->capture_us);
-	(void)h264_packetize(p->data, p->len, MSESS_PAYLOAD_MAX, on_payload, &c);
+	/* not sending (hold): no packets, and no sequence numbers used up */
+	if (c.send)
+		(void)h264_packetize(p->data, p->len, MSESS_PAYLOAD_MAX, on_payload, &c);
 	pthread_mutex_unlock(&m->tx_lock);
 	pthread_mutex_lock(&s->stats_lock);
 	s->st.video.packets_sent += c.packets;

@@ -150,7 +150,8 @@ struct rtcp_iter {
 /* Validates the compound's framing. Returns 0 or -EBADMSG. */
 int rtcp_iter_init(struct rtcp_iter *it, const uint8_t *p, size_t len);
 /* Returns 1 with *item filled, 0 at the end, -EBADMSG when the current
- * packet's body is malformed (the iterator then stays at the end). */
+ * packet's body is malformed (the iterator then stays at the end; *item
+ * is then undefined). */
 int rtcp_iter_next(struct rtcp_iter *it, struct rtcp_item *item);
 
 /* Expands a NACK's PID/BLP pairs into sequence numbers (in FCI order, PID

@@ -15,46 +15,48 @@
 #include "lib/base/buf.h"
 #include "rtp/rtp.h"
 
-int rtp_hdr_decode(struct rtp_hdr *h, const uint8_t *p, size_t len)
+int rtp_hdr_decode(struct rtp_hdr *ret, const uint8_t *p, size_t len)
 {
+	struct rtp_hdr h;
 	struct rcur c;
 	uint8_t b0, b1;
 	size_t rest;
 
-	if (!h || !p)
+	if (!ret || !p)
 		return -EINVAL;
 	rcur_init(&c, p, len);
 	b0 = rcur_u8(&c);
 	b1 = rcur_u8(&c);
 	if (!rcur_ok(&c) || (b0 >> 6) != RTP_VERSION)
 		return -EBADMSG;
-	memset(h, 0, sizeof(*h));
-	h->padding = b0 & 0x20;
-	h->ext = b0 & 0x10;
-	h->cc = b0 & 0x0f;
-	h->marker = b1 & 0x80;
-	h->pt = b1 & 0x7f;
-	h->seq = rcur_u16(&c);
-	h->ts = rcur_u32(&c);
-	h->ssrc = rcur_u32(&c);
-	for (unsigned i = 0; i < h->cc; i++)
-		h->csrc[i] = rcur_u32(&c);
-	if (h->ext) {
-		h->ext_profile = rcur_u16(&c);
-		h->ext_len = (size_t)rcur_u16(&c) * 4;
-		h->ext_data = rcur_bytes(&c, h->ext_len);
+	memset(&h, 0, sizeof(h));
+	h.padding = b0 & 0x20;
+	h.ext = b0 & 0x10;
+	h.cc = b0 & 0x0f;
+	h.marker = b1 & 0x80;
+	h.pt = b1 & 0x7f;
+	h.seq = rcur_u16(&c);
+	h.ts = rcur_u32(&c);
+	h.ssrc = rcur_u32(&c);
+	for (unsigned i = 0; i < h.cc; i++)
+		h.csrc[i] = rcur_u32(&c);
+	if (h.ext) {
+		h.ext_profile = rcur_u16(&c);
+		h.ext_len = (size_t)rcur_u16(&c) * 4;
+		h.ext_data = rcur_bytes(&c, h.ext_len);
 	}
 	if (!rcur_ok(&c))
 		return -EBADMSG;
-	h->hdr_len = c.pos;
+	h.hdr_len = c.pos;
 	rest = rcur_left(&c);
-	if (h->padding) {
+	if (h.padding) {
 		/* the last octet counts the padding, itself included */
 		if (rest == 0 || p[len - 1] == 0 || p[len - 1] > rest)
 			return -EBADMSG;
-		h->pad_len = p[len - 1];
+		h.pad_len = p[len - 1];
 	}
-	h->payload_len = rest - h->pad_len;
+	h.payload_len = rest - h.pad_len;
+	*ret = h;
 	return 0;
 }
 

@@ -43,8 +43,8 @@ struct rtp_hdr {
 
 /* Decodes the RTP header of p[0..len). Checks version 2, CSRC and extension
  * lengths, and that the padding count fits the payload (a padding count of 0
- * is malformed). Returns 0, or -EBADMSG. */
-int rtp_hdr_decode(struct rtp_hdr *h, const uint8_t *p, size_t len);
+ * is malformed). Returns 0 (*ret filled), or -EBADMSG (*ret untouched). */
+int rtp_hdr_decode(struct rtp_hdr *ret, const uint8_t *p, size_t len);
 
 /* Encodes h (version 2; padding, ext, marker, cc, pt, seq, ts, ssrc, csrc,
  * and ext_profile/ext_data/ext_len when ext) into buf. The padding bit is

@@ -245,7 +245,7 @@ int rtp_tx_stats_rtt(struct rtp_tx_stats *s, const struct rtcp_rblock *rb, uint6
 		return -ERANGE;
 	us = ((uint64_t)rtt * 1000000) >> 16;
 	s->have_rtt = true;
-	s->rtt_us = (uint32_t)us;
+	s->rtt_us = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
 	if (ret_rtt_us)
 		*ret_rtt_us = s->rtt_us;
 	return 0;

@@ -48,7 +48,8 @@ struct rtp_rx_stats {
 	uint32_t expected_prior;
 	uint32_t received_prior;
 	uint64_t octets;        /* payload octets of valid packets */
-	uint64_t duplicates_or_bad;     /* not counted as received */
+	uint64_t duplicates_or_bad;     /* RTP_RX_BAD packets (duplicates are
+					 * counted as received, RFC 3550) */
 	/* RFC 3550 A.8, jitter kept scaled by 16 */
 	uint32_t transit;
 	uint32_t jitter_q4;

@@ -19,6 +19,9 @@ struct rtp_srtp {
 	enum rtp_srtp_suite suite;
 	enum rtp_srtp_dir dir;
 	uint8_t key[RTP_SRTP_MAX_KEY_LEN];      /* wiped on free */
+	/* inbound: SSRCs libsrtp holds a stream for (authenticated once) */
+	uint32_t ssrc[RTP_SRTP_MAX_SSRC];
+	unsigned n_ssrc;
 };
 
 static const struct suite_info {
@@ -197,16 +200,28 @@ static int unprotect(struct rtp_srtp *s, bool rtcp, uint8_t *pkt, size_t len,
 		     size_t *ret_len)
 {
 	srtp_err_status_t st;
+	unsigned off, i;
+	uint32_t ssrc;
 	int n;
 
 	if (!s || !pkt || s->dir != RTP_SRTP_INBOUND)
 		return -EINVAL;
 	if (len < (rtcp ? 8u : 12u) + rtp_srtp_overhead(s->suite, rtcp) || len > INT_MAX)
 		return -EBADMSG;
+	/* RTP: SSRC at 8; RTCP: the first packet's sender SSRC at 4 */
+	off = rtcp ? 4 : 8;
+	ssrc = (uint32_t)pkt[off] << 24 | (uint32_t)pkt[off + 1] << 16 |
+	       (uint32_t)pkt[off + 2] << 8 | pkt[off + 3];
+	for (i = 0; i < s->n_ssrc && s->ssrc[i] != ssrc; i++)
+		;
+	if (i == s->n_ssrc && s->n_ssrc == RTP_SRTP_MAX_SSRC)
+		return -ENOSPC;
 	n = (int)len;
 	st = rtcp ? srtp_unprotect_rtcp(s->ctx, pkt, &n) : srtp_unprotect(s->ctx, pkt, &n);
 	if (st != srtp_err_status_ok)
 		return map_err(st, true);
+	if (i == s->n_ssrc)
+		s->ssrc[s->n_ssrc++] = ssrc;
 	if (ret_len)
 		*ret_len = (size_t)n;
 	return 0;

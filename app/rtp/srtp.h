@@ -13,7 +13,10 @@
  *
  * Errors: -EBADMSG authentication failed or packet malformed, -EALREADY
  * replayed (or too old for the replay window), -ENOBUFS no room for the
- * trailer, -EINVAL bad arguments or key, -EIO any other libsrtp failure.
+ * trailer, -EINVAL bad arguments or key, -ENOSPC an inbound packet from a
+ * new SSRC when RTP_SRTP_MAX_SSRC are already known (libsrtp keeps state per
+ * authenticated SSRC; this bounds what a peer can make us allocate), -EIO
+ * any other libsrtp failure.
  * The caller counts and drops; nothing is logged above debug level.
  *
  * Keys (RFC 4568 SDES): the master key and salt concatenated, key||salt:
@@ -41,6 +44,7 @@ enum rtp_srtp_dir {
 #define RTP_SRTP_MAX_KEY_LEN 30         /* key||salt */
 #define RTP_SRTP_MAX_OVERHEAD 20        /* SRTCP with GCM: 4 index + 16 tag */
 #define RTP_SRTP_KEY_PARAMS_MAX 64      /* "inline:" + base64(30) + NUL fits */
+#define RTP_SRTP_MAX_SSRC 32            /* SSRCs per inbound context */
 
 /* Initializes libsrtp once per process (thread-safe, idempotent).
  * rtp_srtp_new() calls it. Returns 0 or -EIO. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-# gen_rtp_seeds.py: writes the seed corpora of fuzz_rtp and fuzz_rtcp (realistic and malformed).
+# gen_rtp_seeds.py: writes the seed corpora of fuzz_rtp, fuzz_rtcp and fuzz_nack.
 # Run from the repository root: python3 tests/fuzz/gen_rtp_seeds.py
 import os
+import random
 import struct
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
@@ -150,6 +151,9 @@ RTCP = {
     fb(205, 3, 1, 2, bytes(8)) + fb(206, 2, 1, 2, bytes(4)),
     "sr_ext_after_blocks": rtcp_hdr(1, 200, sr(blocks=(rblock(),))[4:] + bytes(8)),
     "padded_last": rr() + rtcp_hdr(1, 203, struct.pack("!I", 9), pad=4),
+    # captured from GStreamer 1.22 rtpbin (sender SR+SDES, receiver RR+SDES)
+    "gst_sr_sdes": bytes.fromhex("80c80006b1915d31eeb6cbce526f826e56861df2000000110000440081ca000cb1915d31011c757365723138363533373137383640686f73742d626138336464613406094753747265616d6572000000"),
+    "gst_rr_sdes": bytes.fromhex("81c90007e1f547d7b1915d3100ffffff0000653f0000001ecbce526f0004def881ca000ce1f547d7011c757365723136343938343631363040686f73742d653363616431393306094753747265616d6572000000"),
     # malformed
     "trunc_header": rr()[:3],
     "trunc_body": (sr(blocks=(rblock(),)) + sdes([(1, [(1, b"abc")])]))[:-3],
@@ -173,6 +177,27 @@ RTCP = {
 }
 
 
+def rec(op, seq, dt):
+    """one fuzz_nack record: op (low 2 bits: packet, rtx, poll, history), seq, dt ms"""
+    return struct.pack("!BHB", op, seq & 0xFFFF, dt)
+
+
+random.seed(7)
+NACK = {
+    "inorder": b"".join(rec(0, s, 1) for s in range(100, 140)),
+    "gaps_polls": b"".join(rec(0, s, 1) + (rec(2 | 32 << 2 & 0xFC, 0, 6) if s % 5 == 0 else b"")
+                           for s in range(0, 60) if s % 7),
+    "wrap_rtx": b"".join(rec(0, s, 1) for s in range(65530, 65545) if s % 3) + rec(2 | 64, 0, 10) +
+    b"".join(rec(1, s, 1) for s in range(65530, 65545) if not s % 3) + rec(2, 0, 50),
+    "big_jump": rec(0, 1, 1) + rec(0, 2, 1) + rec(0, 5000, 1) + rec(2 | 40, 0, 200) +
+    rec(0, 40000, 1) + rec(0, 30000, 1) + rec(0, 30001, 1),
+    "full_list": rec(0, 0, 0) + rec(0, 60, 1) + rec(0, 120, 1) + rec(2 | 124, 0, 10) * 6,
+    "history": b"".join(rec(3 | (s % 16) << 2, s, s % 9) for s in range(200)),
+    "giveup": rec(0, 10, 0) + rec(0, 12, 0) + b"".join(rec(2 | 8, 0, 25) for _ in range(8)),
+    "random": bytes(random.getrandbits(8) for _ in range(400)),
+}
+
+
 def write(name, seeds):
     d = os.path.join(ROOT, name)
     os.makedirs(d, exist_ok=True)
@@ -183,4 +208,5 @@ def write(name, seeds):
 
 write("fuzz_rtp", RTP)
 write("fuzz_rtcp", RTCP)
-print("fuzz_rtp: %d seeds, fuzz_rtcp: %d seeds" % (len(RTP), len(RTCP)))
+write("fuzz_nack", NACK)
+print("fuzz_rtp: %d, fuzz_rtcp: %d, fuzz_nack: %d seeds" % (len(RTP), len(RTCP), len(NACK)))

@@ -360,3 +360,99 @@ TEST(nack_rtx_loop)
 	nack_gen_free(n);
 	rtp_history_free(h);
 }
+
+/* --- randomized channel: loss, reordering, duplicates, lossy RTX --------- */
+
+static uint32_t rnd_state = 0x2545f491;
+
+static uint32_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+struct flight {
+	uint64_t at;
+	uint32_t ext;           /* extended seq (truth) */
+	bool rtx;
+};
+
+#define SIM_PKTS 30000
+#define SIM_FLIGHT 256
+
+TEST(nack_random_channel)
+{
+	static uint8_t got[SIM_PKTS + 1];
+	static struct flight fl[SIM_FLIGHT];
+	struct nack_gen *n = NULL;
+	struct nack_stats st;
+	unsigned nfl = 0, nacks_bad = 0, order_bad = 0, max_pending = 0;
+	const uint32_t base = 65536 - 7000;     /* wraps during the run */
+	uint16_t seqs[128];
+
+	CHECK_OK(nack_gen_new(&n, NULL));       /* reorder 5 ms, RTT 100 ms */
+	nack_gen_set_rtt(n, 30000);
+	for (uint64_t now = 0; now < SIM_PKTS * MS + 2000 * MS; now += MS) {
+		unsigned k;
+
+		/* the sender emits one packet per ms */
+		if (now < SIM_PKTS * MS) {
+			uint32_t i = (uint32_t)(now / MS);
+			uint32_t r = rnd() % 1000;
+
+			if (r >= 50 && nfl < SIM_FLIGHT)      /* 5% lost */
+				fl[nfl++] = (struct flight){
+					now + (r < 150 ? rnd() % 4 * MS : 0), i, false };
+			if (r >= 990 && nfl < SIM_FLIGHT)     /* 1% duplicated */
+				fl[nfl++] = (struct flight){ now + 2 * MS, i, false };
+		}
+		/* deliver what is due */
+		for (unsigned j = 0; j < nfl;) {
+			if (fl[j].at > now) {
+				j++;
+				continue;
+			}
+			got[fl[j].ext] = 1;
+			nack_gen_packet(n, (uint16_t)(base + fl[j].ext), fl[j].rtx, now);
+			fl[j] = fl[--nfl];
+		}
+		/* NACKs: 15 ms to the sender and back; RTX lost 20% of the time */
+		nack_gen_poll(n, now, seqs, 128, &k);
+		for (unsigned j = 0; j < k; j++) {
+			/* map back to the truth index near the newest packet */
+			uint32_t newest = (uint32_t)(now / MS);
+			uint32_t i = newest - (uint16_t)((uint16_t)(base + newest) - seqs[j]);
+
+			if (i > SIM_PKTS || got[i])
+				nacks_bad++;
+			for (unsigned f = 0; f < nfl; f++)
+				if (fl[f].ext == i && !fl[f].rtx)
+					nacks_bad++;    /* only reordered */
+			if (j && rtp_seq_diff(seqs[j], seqs[j - 1]) <= 0)
+				order_bad++;
+			if (rnd() % 5 && nfl < SIM_FLIGHT)
+				fl[nfl++] = (struct flight){ now + 15 * MS, i, true };
+		}
+		if (nack_gen_pending(n) > max_pending)
+			max_pending = nack_gen_pending(n);
+	}
+	nack_gen_get_stats(n, &st);
+	printf("    lost %llu, recovered %llu (rtx %llu), nacked %llu, unrecoverable %llu, "
+	       "max pending %u\n", (unsigned long long)st.lost,
+	       (unsigned long long)st.recovered, (unsigned long long)st.recovered_rtx,
+	       (unsigned long long)st.nacked, (unsigned long long)st.unrecoverable, max_pending);
+	/* no NACK for a packet already received or merely reordered (< 5 ms) */
+	CHECK_EQ(nacks_bad, 0);
+	CHECK_EQ(order_bad, 0);
+	CHECK_EQ(st.resets, 0);
+	CHECK(st.lost > SIM_PKTS / 25);
+	/* every loss accounted for: recovered or given up, none left */
+	CHECK_EQ(nack_gen_pending(n), 0);
+	CHECK_EQ(st.lost, st.recovered + st.unrecoverable);
+	/* with 20% RTX loss and 10 tries, all but a handful are recovered */
+	CHECK(st.unrecoverable * 100 < st.lost);
+	CHECK(max_pending <= 256);
+	nack_gen_free(n);
+}

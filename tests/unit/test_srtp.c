@@ -233,9 +233,23 @@ TEST(srtp_multi_ssrc_inbound)
 		if (r == 0)
 			r = rtp_srtp_unprotect(rx, pkt, n, &m);
 	}
+	CHECK_OK(r);
+	/* bounded: the 33rd SSRC is refused, known ones still work */
+	for (uint32_t ssrc = 4; ssrc <= RTP_SRTP_MAX_SSRC + 1 && r == 0; ssrc++) {
+		len = make_rtp(pkt, 5, ssrc, 20);
+		r = rtp_srtp_protect(tx, pkt, len, sizeof(pkt), &n);
+		if (r == 0)
+			r = rtp_srtp_unprotect(rx, pkt, n, &m);
+		if (ssrc == RTP_SRTP_MAX_SSRC + 1)
+			CHECK_EQ(r, -ENOSPC);
+		else
+			CHECK_OK(r);
+	}
+	len = make_rtp(pkt, 6, 1, 20);
+	CHECK_OK(rtp_srtp_protect(tx, pkt, len, sizeof(pkt), &n));
+	CHECK_OK(rtp_srtp_unprotect(rx, pkt, n, &m));
 	rtp_srtp_free(tx);
 	rtp_srtp_free(rx);
-	CHECK_OK(r);
 }
 
 /* --- interop with GStreamer's srtpenc/srtpdec (libsrtp2 underneath) ----- */
