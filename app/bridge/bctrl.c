@@ -150,6 +150,8 @@ static int cmd_roster(void *ctx, const struct json *params, struct json **result
 		(void)json_obj_set_str(o, "state", states[p->state]);
 		(void)json_obj_set_bool(o, "chair", p->chair);
 		(void)json_obj_set_bool(o, "muted", p->muted);
+		(void)json_obj_set_int(o, "audio_port", p->audio_port);
+		(void)json_obj_set_int(o, "video_port", p->video_port);
 		if (m->mw && mw_stats(m->mw, p->id, &st) == 0) {
 			(void)json_obj_set_int(o, "level_db", st.level_db);
 			(void)json_obj_set_int(o, "audio_rx", (int64_t)st.a_rx);
@@ -157,6 +159,7 @@ static int cmd_roster(void *ctx, const struct json *params, struct json **result
 			(void)json_obj_set_int(o, "video_rx", (int64_t)st.v_rx);
 			(void)json_obj_set_int(o, "video_tx", (int64_t)st.v_tx);
 			(void)json_obj_set_int(o, "malformed", (int64_t)st.malformed);
+			(void)json_obj_set_int(o, "foreign", (int64_t)st.foreign);
 			(void)json_obj_set_int(o, "srtp_auth_fail", (int64_t)st.auth_fail);
 			(void)json_obj_set_int(o, "plis_sent", (int64_t)st.plis_sent);
 			(void)json_obj_set_int(o, "nacks_recv", (int64_t)st.nacks_rx);

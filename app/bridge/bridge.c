@@ -550,6 +550,8 @@ static int part_answer(struct part *p, const char *offer, bool admitted)
 		close_stream(&mp.video);
 		return 503;
 	}
+	p->audio_port = loc.audio.port;
+	p->video_port = loc.video.port;
 	if ((r = buf_new(&out, 4096)) < 0 ||
 	    (r = sdp_nego_answer(&loc, offer, strlen(offer), out, &res)) < 0) {
 		buf_unref(out);

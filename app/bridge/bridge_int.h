@@ -29,6 +29,7 @@ struct part {
 	struct loop_timer pin_t;
 	uint64_t joined_us;
 	int level_db;
+	uint16_t audio_port, video_port;   /* our media ports for it */
 };
 
 struct meeting {

@@ -63,9 +63,10 @@ void mw_audio_rtp(struct mw *w, struct mw_pp *pp, const uint8_t *pkt, size_t len
 		pp->st.malformed++;
 		return;
 	}
-	if (pp->a.src_ssrc && h.ssrc != pp->a.src_ssrc && pp->a.c.remote_ssrc)
-		return;         /* not the negotiated source */
-	pp->a.src_ssrc = h.ssrc;
+	if (!mw_ssrc_latch(&pp->a, h.ssrc, now)) {
+		pp->st.foreign++;
+		return;
+	}
 	pl = pkt + h.hdr_len;
 	if (pp->a.c.te_pt >= 0 && h.pt == pp->a.c.te_pt) {
 		dtmf_rtp(w, pp, &h, pl, h.payload_len);

@@ -30,6 +30,7 @@ struct mw_strm {
 	uint16_t seq;               /* our next outgoing seq (audio) */
 	uint32_t ts;                /* our next outgoing ts (audio) */
 	uint64_t last_te_ts;        /* last RFC 4733 event timestamp + 1 */
+	uint64_t src_seen_us;       /* last packet of src_ssrc */
 };
 
 struct mw_hist {
@@ -62,6 +63,8 @@ struct mw_pp {
 	/* video from this participant (as a source) */
 	struct mw_hist *hist;       /* allocated when first a source */
 	uint64_t last_pli_us;
+	uint16_t v_last_seq;        /* highest seq received */
+	bool v_seq_init, v_au_start;/* the next seq begins an access unit */
 };
 
 struct mw {
@@ -93,6 +96,9 @@ struct mw {
 
 struct mw_pp *mw_find(struct mw *w, uint32_t id);
 void mw_post_event(struct mw *w, int type, uint32_t id, int64_t val);
+/* SSRC latching: the SDP's SSRC, else the first one seen; another SSRC is
+ * accepted only after 2 s without the latched one. false: drop the packet */
+bool mw_ssrc_latch(struct mw_strm *s, uint32_t ssrc, uint64_t now);
 /* protect (RTP or RTCP) and send pkt[0..len) (buffer cap MW_PKT_MAX+64) */
 void mw_send(struct mw *w, struct mw_strm *s, uint8_t *pkt, size_t len, bool rtcp);
 /* audio */

@@ -11,8 +11,8 @@
 
 #define PLI_MIN_US 300000ull
 
-/* does this H.264 RTP payload start a keyframe (SPS or IDR first)? */
-static bool h264_key_start(const uint8_t *p, size_t len)
+/* does this H.264 RTP payload carry an SPS or IDR slice start? */
+static bool h264_has_key(const uint8_t *p, size_t len)
 {
 	unsigned t;
 
@@ -21,8 +21,16 @@ static bool h264_key_start(const uint8_t *p, size_t len)
 	t = p[0] & 0x1f;
 	if (t == 5 || t == 7)
 		return true;
-	if (t == 24 && len >= 4)        /* STAP-A: first NAL's header */
-		return (p[3] & 0x1f) == 7 || (p[3] & 0x1f) == 5;
+	if (t == 24) {                  /* STAP-A: every aggregated NAL */
+		for (size_t i = 1; i + 3 <= len;) {
+			size_t n = (size_t)p[i] << 8 | p[i + 1];
+
+			if (n && ((p[i + 2] & 0x1f) == 5 || (p[i + 2] & 0x1f) == 7))
+				return true;
+			i += 2 + n;
+		}
+		return false;
+	}
 	if (t == 28)                    /* FU-A start */
 		return (p[1] & 0x80) && ((p[1] & 0x1f) == 5 || (p[1] & 0x1f) == 7);
 	return false;
@@ -127,19 +135,30 @@ static void forward(struct mw *w, struct mw_pp *rx, const struct mw_pp *src,
 void mw_video_rtp(struct mw *w, struct mw_pp *pp, uint8_t *pkt, size_t len, uint64_t now)
 {
 	uint8_t *copy = w->copy;
+	bool key, need_key = false;
 	struct rtp_hdr h;
 
 	if (rtp_hdr_decode(&h, pkt, len) < 0 || !pp->v.c.recv || h.pt != pp->v.c.pt) {
 		pp->st.malformed++;
 		return;
 	}
-	if (pp->v.c.remote_ssrc && h.ssrc != pp->v.c.remote_ssrc)
-		return;         /* RTX or unknown SSRC: not forwarded */
-	pp->v.src_ssrc = h.ssrc;
+	if (!mw_ssrc_latch(&pp->v, h.ssrc, now)) {
+		pp->st.foreign++;       /* RTX or unknown SSRC: not forwarded */
+		return;
+	}
 	pp->st.v_rx++;
 	if (!pp->admitted)
 		return;
-	if (pp->id == w->vpending && h264_key_start(pkt + h.hdr_len, h.payload_len)) {
+	/* a keyframe starts here: first packet of an access unit (the
+	 * previous one ended one) carrying SPS or IDR */
+	key = (!pp->v_seq_init || (pp->v_au_start && h.seq == (uint16_t)(pp->v_last_seq + 1))) &&
+	      h264_has_key(pkt + h.hdr_len, h.payload_len);
+	if (!pp->v_seq_init || rtp_seq_lt(pp->v_last_seq, h.seq)) {
+		pp->v_au_start = h.marker;
+		pp->v_last_seq = h.seq;
+		pp->v_seq_init = true;
+	}
+	if (pp->id == w->vpending && key) {
 		/* the new source's keyframe is here: switch now */
 		if (w->vsrc != pp->id)
 			w->vprev = w->vsrc;
@@ -158,8 +177,15 @@ void mw_video_rtp(struct mw *w, struct mw_pp *pp, uint8_t *pkt, size_t len, uint
 		if (rx == pp || !rx->admitted || !rx->v.c.enabled || !rx->v.c.send ||
 		    want_src(w, rx) != pp->id)
 			continue;
+		/* a receiver changing source starts at a keyframe */
+		if (rx->vout_src != pp->id && !key) {
+			need_key = true;
+			continue;
+		}
 		forward(w, rx, pp, copy, len, &h, false);
 	}
+	if (need_key)
+		send_pli(w, pp, now);
 }
 
 static void nack(struct mw *w, struct mw_pp *rx, const struct rtcp_item *it)

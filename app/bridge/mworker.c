@@ -47,6 +47,17 @@ void mw_post_event(struct mw *w, int type, uint32_t id, int64_t val)
 		(void)wq_post(w->events, &it);
 }
 
+bool mw_ssrc_latch(struct mw_strm *s, uint32_t ssrc, uint64_t now)
+{
+	if (s->c.remote_ssrc && ssrc != s->c.remote_ssrc)
+		return false;
+	if (s->src_ssrc && ssrc != s->src_ssrc && now - s->src_seen_us < 2000000)
+		return false;
+	s->src_ssrc = ssrc;
+	s->src_seen_us = now;
+	return true;
+}
+
 void mw_send(struct mw *w, struct mw_strm *s, uint8_t *pkt, size_t len, bool rtcp)
 {
 	const struct net_addr *to = rtcp && s->c.rtcp_fd >= 0 ? &s->c.remote_rtcp : &s->c.remote;
