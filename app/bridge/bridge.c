@@ -89,6 +89,13 @@ static const struct conf_def bridge_conf_defs[] = {
 	  "SIP over TCP listen address (empty: none)" },
 	{ "sip_tls", CONF_STR, "", 0, 0, NULL, NULL, CONF_IMMUTABLE,
 	  "SIP over TLS listen address (empty: none); needs tls_cert, tls_key" },
+	{ "tls_ca", CONF_STR, "", 0, 0, NULL, NULL, CONF_IMMUTABLE,
+	  "CA (PEM) verifying the sites' certificates when we connect to them\n"
+	  "over TLS (in-dialog requests such as BYE); empty: no TLS client" },
+	{ "sip_invite_rate", CONF_INT, "5", 1, 100000, NULL, NULL, CONF_IMMUTABLE,
+	  "new INVITEs per second accepted from one source address" },
+	{ "sip_invite_burst", CONF_INT, "10", 1, 100000, NULL, NULL, CONF_IMMUTABLE,
+	  "burst of new INVITEs from one source address" },
 	{ "tls_cert", CONF_STR, "", 0, 0, NULL, NULL, CONF_IMMUTABLE, "TLS certificate (PEM)" },
 	{ "tls_key", CONF_STR, "", 0, 0, NULL, NULL, CONF_IMMUTABLE | CONF_SECRET,
 	  "TLS private key (PEM)" },
@@ -741,6 +748,10 @@ int bridge_new(struct bridge **ret, struct loop *l, struct conf *conf,
 		uc.transp.tls_cert = conf_str(conf, "tls_cert");
 		uc.transp.tls_key = conf_str(conf, "tls_key");
 	}
+	s = conf_str(conf, "tls_ca");
+	uc.transp.tls_ca = *s ? s : NULL;
+	uc.transp.invite_rate = (uint32_t)conf_int(conf, "sip_invite_rate");
+	uc.transp.invite_burst = (uint32_t)conf_int(conf, "sip_invite_burst");
 	uc.max_calls = (unsigned)conf_int(conf, "max_calls");
 	uc.incoming = on_incoming;
 	uc.arg = b;
