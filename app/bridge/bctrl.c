@@ -8,39 +8,39 @@
 
 static const struct ctrl_param p_meeting[] = {
 	{ "meeting", JSON_STRING, true, 1, BR_NUM_MAX - 1, NULL, "meeting number" },
-	{ NULL },
+	{ 0 },
 };
 
 static const struct ctrl_param p_site[] = {
 	{ "meeting", JSON_STRING, true, 1, BR_NUM_MAX - 1, NULL, "meeting number" },
 	{ "id", JSON_INT, true, 1, UINT32_MAX, NULL, "participant id (from roster)" },
-	{ NULL },
+	{ 0 },
 };
 
 static const struct ctrl_param p_mute[] = {
 	{ "meeting", JSON_STRING, true, 1, BR_NUM_MAX - 1, NULL, "meeting number" },
 	{ "id", JSON_INT, true, 1, UINT32_MAX, NULL, "participant id (from roster)" },
 	{ "mute", JSON_BOOL, false, 0, 0, NULL, "true (default): mute, false: unmute" },
-	{ NULL },
+	{ 0 },
 };
 
 static const struct ctrl_param p_mute_all[] = {
 	{ "meeting", JSON_STRING, true, 1, BR_NUM_MAX - 1, NULL, "meeting number" },
 	{ "mute", JSON_BOOL, false, 0, 0, NULL, "true (default): mute, false: unmute" },
 	{ "except_chair", JSON_BOOL, false, 0, 0, NULL, "leave chairs alone (default true)" },
-	{ NULL },
+	{ 0 },
 };
 
 static const struct ctrl_param p_lock[] = {
 	{ "meeting", JSON_STRING, true, 1, BR_NUM_MAX - 1, NULL, "meeting number" },
 	{ "lock", JSON_BOOL, false, 0, 0, NULL, "true (default): lock, false: unlock" },
-	{ NULL },
+	{ 0 },
 };
 
 static const struct ctrl_param p_bcast[] = {
 	{ "meeting", JSON_STRING, true, 1, BR_NUM_MAX - 1, NULL, "meeting number" },
 	{ "id", JSON_INT, true, 0, UINT32_MAX, NULL, "site to broadcast, 0: voice-activated" },
-	{ NULL },
+	{ 0 },
 };
 
 static const struct ctrl_param p_lecture[] = {
@@ -48,7 +48,7 @@ static const struct ctrl_param p_lecture[] = {
 	{ "on", JSON_BOOL, true, 0, 0, NULL, "lecture mode on/off" },
 	{ "id", JSON_INT, false, 0, UINT32_MAX, NULL,
 	  "the presiding site (default: the first chair)" },
-	{ NULL },
+	{ 0 },
 };
 
 static struct meeting *get_meeting(struct bridge *b, const struct json *params, char *err,
@@ -302,7 +302,7 @@ static const struct ctrl_cmd cmds[] = {
 	  CTRL_ROLE_INTEGRATOR, p_lecture, cmd_lecture },
 	{ "end", "end a meeting (every site is disconnected)", CTRL_ROLE_INTEGRATOR, p_meeting,
 	  cmd_end },
-	{ NULL },
+	{ 0 },
 };
 
 int bridge_ctrl_register(struct bridge *b)

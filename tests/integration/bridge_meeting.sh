@@ -109,6 +109,16 @@ i=0; while [ $i -lt 80 ]; do
 	sleep 0.1; i=$((i + 1))
 done
 check "b vanished without BYE: removed after the RTP timeout" "len(r['participants']) == 2" r="$W/r4.json"
+# --- lecture mode: the presiding site (the chair a) alone is heard and seen
+brc lecture "meeting:=\"1001\"" on=true > /dev/null || fail "lecture on"
+sleep 3
+roster 1001 > "$W/r6.json"
+check "lecture: c muted, a broadcast" "[p['muted'] for p in r['participants'] if p['id'] == $idc] == [True] and r['broadcast'] == $ida" r="$W/r6.json"
+heard "lecture: a hears nobody" a "" "300 700"
+heard "lecture: c hears the presiding site a" c "300" "700"
+brc lecture "meeting:=\"1001\"" on=false > /dev/null || fail "lecture off"
+roster 1001 > "$W/r7.json"
+check "lecture off: c unmuted, voice-activated again" "[p['muted'] for p in r['participants'] if p['id'] == $idc] == [False] and r['broadcast'] == 0" r="$W/r7.json"
 # --- end
 brc end "meeting:=\"1001\"" > /dev/null || fail "end"
 wait_state a idle
