@@ -94,6 +94,7 @@ static void forward(struct mw *w, struct mw_pp *rx, const struct mw_pp *src,
 	uint8_t *b = w->buf + 0;
 	uint16_t seq;
 	uint32_t ts;
+	bool first = false;
 
 	if (rx->vout_src != src->id) {
 		if (retrans)
@@ -104,13 +105,14 @@ static void forward(struct mw *w, struct mw_pp *rx, const struct mw_pp *src,
 		rx->vts_off = rx->vinit ? rx->vlast_ts + 3000 - h->ts : (uint32_t)random() - h->ts;
 		rx->vout_src = src->id;
 		rx->vinit = true;
+		first = true;
 	}
 	seq = (uint16_t)(h->seq + rx->vseq_off);
 	ts = h->ts + rx->vts_off;
 	if (!retrans) {
-		if (rtp_seq_lt(rx->vlast_seq, seq) || !rx->vinit)
+		if (first || rtp_seq_lt(rx->vlast_seq, seq))
 			rx->vlast_seq = seq;
-		if (rtp_ts_diff(ts, rx->vlast_ts) > 0)
+		if (first || rtp_ts_diff(ts, rx->vlast_ts) > 0)
 			rx->vlast_ts = ts;
 	}
 	if (b != pkt)
