@@ -1,8 +1,9 @@
 /* main.c: rakwon-bridgeload, simulated participants for rakwon-bridge.
  *
  *   rakwon-bridgeload --uri sip:1001@127.0.0.1:5070 -n N [--duration S]
- *                     [--tls --ca CA.pem] [--video-senders K] [--size WxH]
- *                     [--kbps K] [--warmup S]
+ *                     [--tls --ca CA.pem [--cert C.pem --key K.pem]]
+ *                     [--video-senders K] [--size WxH]
+ *                     [--kbps K] [--warmup S] [--bridge-pid PID]
  *
  * Places N SIP calls (one UA, UDP or TLS; over TLS the media is SDES-SRTP),
  * then every participant sends pre-encoded Opus (20 ms) and, for the first
@@ -13,7 +14,8 @@
  * packets, sequence gaps (loss), late audio (a gap of more than 60 ms
  * between mixes) and the forwarding latency of video (receive time minus
  * the stamp). Prints one JSON line of figures at the end (measured after
- * the warm-up). Single thread: one epoll loop.
+ * the warm-up; with --bridge-pid, also the bridge's CPU seconds over the
+ * measured period). Single thread: one epoll loop.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,6 +29,7 @@
 
 #include "bl.h"
 #include "lib/base/clock.h"
+#include "lib/log/log.h"
 #include "lib/loop/loop.h"
 #include "rtp/rtcp.h"
 #include "rtp/rtp.h"
@@ -70,12 +73,35 @@ struct bl {
 	unsigned n, placed, up, ended, video_senders;
 	const char *uri;
 	bool tls;
-	struct loop_timer place_t, tick_t, end_t;
+	struct loop_timer place_t, tick_t, end_t, measure_t;
 	uint64_t t0, measure_from, warmup_us, duration_us, ticks;
 	/* figures */
 	uint64_t a_rx, v_rx, a_lost, v_lost, a_late, v_late, srtp_fail, tx, plis;
 	uint64_t lat[LAT_BINS + 1], nlat;
+	int bridge_pid;                 /* to read its CPU time, 0: none */
+	double cpu0, cpu1;
 };
+
+static double proc_cpu_s(int pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut = 0, st = 0;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	/* fields after the command: state is 3rd, utime 14th, stime 15th */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
 
 static int stream_open(struct pstream *s, uint16_t *port)
 {
@@ -243,9 +269,22 @@ static void on_tick(struct loop *l, struct loop_timer *t, void *arg)
 
 static void on_end(struct loop *l, struct loop_timer *t, void *arg)
 {
+	struct bl *b = arg;
+
 	(void)t;
-	(void)arg;
+	if (b->bridge_pid && b->measure_from)
+		b->cpu1 = proc_cpu_s(b->bridge_pid);
 	loop_quit(l, 0);
+}
+
+static void on_measure(struct loop *l, struct loop_timer *t, void *arg)
+{
+	struct bl *b = arg;
+
+	(void)l;
+	(void)t;
+	if (b->bridge_pid)
+		b->cpu0 = proc_cpu_s(b->bridge_pid);
 }
 
 static void on_established(struct sip_call *c, const char *sdp, void *arg)
@@ -282,6 +321,7 @@ static void on_established(struct sip_call *c, const char *sdp, void *arg)
 		b->measure_from = clock_now_us() + b->warmup_us;
 		loop_timer_start(b->loop, &b->end_t, b->warmup_us + b->duration_us, 0, on_end,
 				 b);
+		loop_timer_start(b->loop, &b->measure_t, b->warmup_us, 0, on_measure, b);
 	}
 }
 
@@ -352,9 +392,10 @@ static void on_place(struct loop *l, struct loop_timer *t, void *arg)
 		return;
 	}
 	struct part *p = &b->parts[b->placed++];
+	int r = part_call(b, p);
 
-	if (part_call(b, p) < 0)
-		fprintf(stderr, "bridgeload: call %u failed\n", p->idx);
+	if (r < 0)
+		fprintf(stderr, "bridgeload: call %u failed: %s\n", p->idx, strerror(-r));
 }
 
 static uint64_t pct(const struct bl *b, double q)
@@ -375,6 +416,7 @@ int main(int argc, char **argv)
 		{ "uri", 1, 0, 'u' }, { "n", 1, 0, 'n' }, { "duration", 1, 0, 'd' },
 		{ "tls", 0, 0, 't' }, { "ca", 1, 0, 'c' }, { "video-senders", 1, 0, 'v' },
 		{ "size", 1, 0, 's' }, { "kbps", 1, 0, 'k' }, { "warmup", 1, 0, 'w' },
+		{ "bridge-pid", 1, 0, 'p' }, { "cert", 1, 0, 'C' }, { "key", 1, 0, 'K' },
 		{ 0, 0, 0, 0 },
 	};
 	struct bl b = { .n = 8, .video_senders = 1000000 };
@@ -395,6 +437,9 @@ int main(int argc, char **argv)
 		case 's': if (sscanf(optarg, "%dx%d", &w, &h) != 2) return 2; break;
 		case 'k': kbps = atoi(optarg); break;
 		case 'w': warm = atof(optarg); break;
+		case 'p': b.bridge_pid = atoi(optarg); break;
+		case 'C': uc.transp.tls_cert = optarg; uc.listen_tls = "127.0.0.1:0"; break;
+		case 'K': uc.transp.tls_key = optarg; break;
 		default:
 			fprintf(stderr, "usage: rakwon-bridgeload --uri URI -n N [--duration S] "
 					"[--tls --ca CA] [--video-senders K] [--size WxH] [--kbps K] "
@@ -405,6 +450,8 @@ int main(int argc, char **argv)
 	if (!b.uri || !b.n || b.n > 1000)
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
+	if (getenv("BL_LOG"))
+		(void)log_set_spec(getenv("BL_LOG"));
 	b.m = calloc(1, sizeof(*b.m));
 	b.parts = calloc(b.n, sizeof(*b.parts));
 	if (!b.m || !b.parts || bl_media_make(b.m, w, h, kbps) < 0) {
@@ -434,13 +481,13 @@ int main(int argc, char **argv)
 	printf("{\"participants\":%u,\"connected\":%u,\"seconds\":%.1f,\"tx\":%llu,"
 	       "\"audio_rx\":%llu,\"video_rx\":%llu,\"audio_lost\":%llu,\"video_lost\":%llu,"
 	       "\"audio_late\":%llu,\"video_late\":%llu,\"srtp_fail\":%llu,\"plis\":%llu,"
-	       "\"lat_p50_us\":%llu,\"lat_p99_us\":%llu}\n",
+	       "\"lat_p50_us\":%llu,\"lat_p99_us\":%llu,\"bridge_cpu_s\":%.2f}\n",
 	       b.n, b.up, dur, (unsigned long long)b.tx, (unsigned long long)b.a_rx,
 	       (unsigned long long)b.v_rx, (unsigned long long)b.a_lost,
 	       (unsigned long long)b.v_lost, (unsigned long long)b.a_late,
 	       (unsigned long long)b.v_late, (unsigned long long)b.srtp_fail,
 	       (unsigned long long)b.plis, (unsigned long long)pct(&b, 0.5),
-	       (unsigned long long)pct(&b, 0.99));
+	       (unsigned long long)pct(&b, 0.99), b.cpu1 > b.cpu0 ? b.cpu1 - b.cpu0 : 0.0);
 	for (unsigned i = 0; i < b.n; i++) {
 		struct part *p = &b.parts[i];
 
