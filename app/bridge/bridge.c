@@ -40,7 +40,9 @@
  *
  * Media worker (see mw_int.h): every 20 ms it pulls one frame per
  * participant from the jitter buffers and decodes it, measures levels
- * (RFC 6464 header extension when negotiated, else energy), keeps up to
+ * (energy; the worker also takes an RFC 6464 level header extension
+ * (mw_stream.level_ext_id), but sdp_nego does not negotiate a=extmap yet,
+ * so the bridge never sets it), keeps up to
  * `speakers` active speakers in stable slots, mixes N-1 for each slot and
  * one shared mix for all others (amix), encodes once per distinct mix and
  * sends it with each participant's own SSRC/seq/ts and SRTP context.
@@ -53,10 +55,30 @@
  * current source (rate limited); NACKs are answered from a 256-packet
  * history of the source, re-protected with the receiver's context.
  *
- * Not done (see the report): multistream/simulcast to Rakwon terminals,
- * cascading. Design for both: a cascade link is a participant whose SDP
- * carries several m=video/SSRCs; the worker would forward N sources, one
- * output SSRC per source slot, with the same rewriting per slot.
+ * A participant moving between the shared mix and its own N-1 mix (it
+ * starts or stops being a speaker) switches Opus encoders mid-stream with
+ * the same SSRC/seq: its decoder state does not match the new encoder for a
+ * few frames (a short artifact; per-participant encoders would avoid it at
+ * N times the encoding cost).
+ * Media sockets accept packets from any source address (SSRC latching only):
+ * without SRTP (plain RTP over UDP/TCP signalling) a third party could
+ * inject packets; with SRTP they fail authentication.
+ *
+ * Not done: RTCP SR/RR from the bridge (participants get no RTT and no
+ * sender clock for lip sync of the forwarded video against the mix),
+ * re-INVITE media changes (hold: the first answer is repeated), late-offer
+ * INVITEs (488), multistream/simulcast to Rakwon terminals, cascading.
+ * Design for multistream and cascading: a multistream site (or a cascade
+ * link to another bridge) offers several m=video sections (or SSRCs); the
+ * worker keeps K forwarding slots per receiver, each the single-stream
+ * logic above (own output SSRC, keyframe-gated switches, seq/ts re-basing),
+ * filled with the K last speakers; simulcast adds a per-receiver layer
+ * choice (by its REMB/bandwidth) among the source's SSRCs, switched at
+ * keyframes the same way. A cascade link is a participant of both bridges
+ * whose audio is its bridge's shared mix (no N-1 needed beyond excluding
+ * the link itself) and whose video slots carry the other bridge's speakers;
+ * speaker levels cross the link in RFC 6464 extensions so that both sides
+ * pick the same active speaker.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -398,6 +399,16 @@ static void on_place(struct loop *l, struct loop_timer *t, void *arg)
 		fprintf(stderr, "bridgeload: call %u failed: %s\n", p->idx, strerror(-r));
 }
 
+static double self_cpu_s(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return 0;
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
 static uint64_t pct(const struct bl *b, double q)
 {
 	uint64_t want = (uint64_t)(q * (double)b->nlat), acc = 0;
@@ -481,13 +492,15 @@ int main(int argc, char **argv)
 	printf("{\"participants\":%u,\"connected\":%u,\"seconds\":%.1f,\"tx\":%llu,"
 	       "\"audio_rx\":%llu,\"video_rx\":%llu,\"audio_lost\":%llu,\"video_lost\":%llu,"
 	       "\"audio_late\":%llu,\"video_late\":%llu,\"srtp_fail\":%llu,\"plis\":%llu,"
-	       "\"lat_p50_us\":%llu,\"lat_p99_us\":%llu,\"bridge_cpu_s\":%.2f}\n",
+	       "\"lat_p50_us\":%llu,\"lat_p99_us\":%llu,\"bridge_cpu_s\":%.2f,"
+	       "\"load_cpu_s\":%.2f}\n",
 	       b.n, b.up, dur, (unsigned long long)b.tx, (unsigned long long)b.a_rx,
 	       (unsigned long long)b.v_rx, (unsigned long long)b.a_lost,
 	       (unsigned long long)b.v_lost, (unsigned long long)b.a_late,
 	       (unsigned long long)b.v_late, (unsigned long long)b.srtp_fail,
 	       (unsigned long long)b.plis, (unsigned long long)pct(&b, 0.5),
-	       (unsigned long long)pct(&b, 0.99), b.cpu1 > b.cpu0 ? b.cpu1 - b.cpu0 : 0.0);
+	       (unsigned long long)pct(&b, 0.99), b.cpu1 > b.cpu0 ? b.cpu1 - b.cpu0 : 0.0,
+	       self_cpu_s());
 	for (unsigned i = 0; i < b.n; i++) {
 		struct part *p = &b.parts[i];
 
