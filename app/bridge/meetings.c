@@ -34,18 +34,20 @@ static int parse_line(char *line, struct br_meeting_def *d, const char **why)
 	char *end;
 	long v;
 
-	while (n < 5) {
-		char *bar = strchr(p, '|');
-
-		f[n++] = p;
-		if (!bar)
-			break;
-		*bar = 0;
-		p = bar + 1;
-	}
-	if (n != 5 || strchr(p, '|')) {
+	for (const char *q = line; *q; q++)
+		n += *q == '|';
+	if (n != 4) {
 		*why = "expected 5 fields: number | name | pin | chair pin | max";
 		return -EINVAL;
+	}
+	for (n = 0; n < 5; n++) {
+		char *bar = strchr(p, '|');
+
+		f[n] = p;
+		if (bar) {
+			*bar = 0;
+			p = bar + 1;
+		}
 	}
 	for (unsigned i = 0; i < 5; i++)
 		f[i] = trim(f[i]);
