@@ -71,7 +71,7 @@ struct bl {
 	struct sip_ua *ua;
 	struct bl_media *m;
 	struct part *parts;
-	unsigned n, placed, up, ended, video_senders;
+	unsigned n, placed, up, ended, failed, video_senders;
 	const char *uri;
 	bool tls;
 	struct loop_timer place_t, tick_t, end_t, measure_t;
@@ -288,6 +288,16 @@ static void on_measure(struct loop *l, struct loop_timer *t, void *arg)
 		b->cpu0 = proc_cpu_s(b->bridge_pid);
 }
 
+/* every call is up or refused: warm up, then measure */
+static void maybe_start(struct bl *b)
+{
+	if (b->measure_from || b->up + b->failed < b->n || !b->up)
+		return;
+	b->measure_from = clock_now_us() + b->warmup_us;
+	loop_timer_start(b->loop, &b->end_t, b->warmup_us + b->duration_us, 0, on_end, b);
+	loop_timer_start(b->loop, &b->measure_t, b->warmup_us, 0, on_measure, b);
+}
+
 static void on_established(struct sip_call *c, const char *sdp, void *arg)
 {
 	struct part *p = arg;
@@ -318,12 +328,8 @@ static void on_established(struct sip_call *c, const char *sdp, void *arg)
 		}
 	}
 	p->up = true;
-	if (++b->up == b->n) {
-		b->measure_from = clock_now_us() + b->warmup_us;
-		loop_timer_start(b->loop, &b->end_t, b->warmup_us + b->duration_us, 0, on_end,
-				 b);
-		loop_timer_start(b->loop, &b->measure_t, b->warmup_us, 0, on_measure, b);
-	}
+	b->up++;
+	maybe_start(b);
 }
 
 static void on_ended(struct sip_call *c, uint16_t code, const char *reason, void *arg)
@@ -334,8 +340,12 @@ static void on_ended(struct sip_call *c, uint16_t code, const char *reason, void
 	if (!p->up && code)
 		fprintf(stderr, "bridgeload: participant %u: %u %s\n", p->idx, code, reason);
 	p->call = NULL;
-	p->up = false;
 	p->bl->ended++;
+	if (!p->up) {
+		p->bl->failed++;
+		maybe_start(p->bl);
+	}
+	p->up = false;
 }
 
 static const struct sip_call_handlers call_h = {
@@ -395,8 +405,11 @@ static void on_place(struct loop *l, struct loop_timer *t, void *arg)
 	struct part *p = &b->parts[b->placed++];
 	int r = part_call(b, p);
 
-	if (r < 0)
+	if (r < 0) {
 		fprintf(stderr, "bridgeload: call %u failed: %s\n", p->idx, strerror(-r));
+		b->failed++;
+		maybe_start(b);
+	}
 }
 
 static double self_cpu_s(void)
