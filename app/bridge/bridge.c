@@ -64,8 +64,14 @@
  * without SRTP (plain RTP over UDP/TCP signalling) a third party could
  * inject packets; with SRTP they fail authentication.
  *
- * Not done: RTCP SR/RR from the bridge (participants get no RTT and no
- * sender clock for lip sync of the forwarded video against the mix),
+ * RTCP: every second each participant gets an SR per stream with an RR
+ * block (LSR/DLSR only: its RTT; loss and jitter of what it sends are not
+ * measured yet). Audio SRs carry the bridge's clock at the mix; video SRs
+ * carry the forwarded source's own SR clock through the receiver's
+ * timestamp offset, so lip sync is the source's capture clock against the
+ * bridge's mix time (close on one host, approximate otherwise).
+ *
+ * Not done: loss/jitter statistics in our RRs, REMB/bandwidth adaptation,
  * re-INVITE media changes (hold: the first answer is repeated), late-offer
  * INVITEs (488), multistream/simulcast to Rakwon terminals, cascading.
  * Design for multistream and cascading: a multistream site (or a cascade

@@ -3,7 +3,8 @@
  * The bridge is a program (app/bridge/main.c); this header is shared by its
  * files: bridge.c (SIP call control, meetings, participants: loop thread),
  * meetings.c (meeting file), bctrl.c (control API commands), mworker.c /
- * mw_audio.c / mw_video.c (one media worker thread per meeting).
+ * mw_audio.c / mw_video.c / mw_rtcp.c (one media worker thread per
+ * meeting). The DESIGN comment is at the top of bridge.c.
  */
 #ifndef RAKWON_BRIDGE_BRIDGE_H
 #define RAKWON_BRIDGE_BRIDGE_H

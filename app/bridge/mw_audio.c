@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "drv/frame.h"
+#include "lib/base/clock.h"
 #include "drv/media_drv.h"
 #include "media/amix.h"
 #include "mw_int.h"
@@ -236,6 +237,7 @@ void mw_audio_tick(struct mw *w, uint64_t now)
 		pp->st.level_db = level_db(pp->level);
 	}
 	pick_speakers(w, now);
+	w->tick_wall_us = clock_wall_us();
 	for (unsigned s = 0; s < k; s++) {
 		struct mw_pp *pp = w->slot_id[s] ? mw_find(w, w->slot_id[s]) : NULL;
 

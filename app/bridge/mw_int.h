@@ -20,6 +20,7 @@ struct adec;
 struct aenc;
 struct amix;
 struct mw_pp;
+struct rtcp_sender_info;
 
 struct mw_strm {
 	struct mw_stream c;
@@ -31,6 +32,11 @@ struct mw_strm {
 	uint32_t ts;                /* our next outgoing ts (audio) */
 	uint64_t last_te_ts;        /* last RFC 4733 event timestamp + 1 */
 	uint64_t src_seen_us;       /* last packet of src_ssrc */
+	/* the participant's last SR: for our RR (its RTT) and, for video, to
+	 * give receivers of its forwarded stream a sender clock */
+	uint64_t sr_ntp, sr_arrival_us, sr_wall_us;
+	uint32_t sr_rtp;
+	uint32_t tx_packets, tx_octets;
 };
 
 struct mw_hist {
@@ -79,6 +85,7 @@ struct mw {
 	unsigned nparts;
 	struct loop_timer tick;
 	uint64_t ticks;
+	uint64_t tick_wall_us;      /* wall clock of the last mix (audio SR) */
 	/* audio */
 	struct amix *mix;
 	struct aenc *enc[MW_SPK_MAX + 1];   /* per slot, [speakers]: shared mix */
@@ -108,6 +115,9 @@ void mw_audio_rtp(struct mw *w, struct mw_pp *pp, const uint8_t *pkt, size_t len
 		  uint64_t now);
 void mw_audio_tick(struct mw *w, uint64_t now);
 void mw_audio_part_gone(struct mw *w, struct mw_pp *pp);
+/* RTCP: note a participant's SR; send our reports (every second) */
+void mw_rtcp_note_sr(struct mw_strm *s, const struct rtcp_sender_info *si, uint64_t now);
+void mw_rtcp_reports(struct mw *w, uint64_t now);
 /* video */
 void mw_video_rtp(struct mw *w, struct mw_pp *pp, uint8_t *pkt, size_t len, uint64_t now);
 void mw_video_rtcp(struct mw *w, struct mw_pp *pp, const uint8_t *pkt, size_t len,

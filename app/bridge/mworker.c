@@ -71,7 +71,11 @@ void mw_send(struct mw *w, struct mw_strm *s, uint8_t *pkt, size_t len, bool rtc
 		if (r < 0)
 			return;
 	}
-	(void)sendto(fd, pkt, n, MSG_DONTWAIT, (const struct sockaddr *)&to->ss, to->len);
+	if (sendto(fd, pkt, n, MSG_DONTWAIT, (const struct sockaddr *)&to->ss, to->len) > 0 &&
+	    !rtcp) {
+		s->tx_packets++;
+		s->tx_octets += (uint32_t)(len > RTP_HDR_MIN ? len - RTP_HDR_MIN : 0);
+	}
 }
 
 static int suite_of(enum mw_crypto c, enum rtp_srtp_suite *ret)
@@ -133,9 +137,12 @@ static void strm_packet(struct mw *w, struct mw_strm *s, uint8_t *pkt, size_t le
 			pp->st.malformed++;
 			return;
 		}
-		while ((r = rtcp_iter_next(&it, &item)) > 0)
+		while ((r = rtcp_iter_next(&it, &item)) > 0) {
 			if (item.type == RTCP_ITEM_BYE)
 				mw_post_event(w, MW_EV_BYE, pp->id, 0);
+			else if (item.type == RTCP_ITEM_SR)
+				mw_rtcp_note_sr(s, &item.report.si, now);
+		}
 		if (r < 0)
 			pp->st.malformed++;
 		if (s->video)
@@ -319,6 +326,8 @@ static void on_tick(struct loop *l, struct loop_timer *t, void *arg)
 	w->ticks++;
 	mw_audio_tick(w, now);
 	mw_video_update(w, now);
+	if (w->ticks % 50 == 0)
+		mw_rtcp_reports(w, now);
 	if (w->ticks % 25)
 		return;
 	for (unsigned i = 0; i < w->nparts; i++) {

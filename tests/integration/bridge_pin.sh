@@ -2,7 +2,8 @@
 # bridge_pin: meeting access on rakwon-bridge: unknown meeting 404; PIN in
 # the URI (;pin=) right and wrong; PIN by DTMF after answer (the site gets
 # no media until then); chair PIN; TLS signalling with SDES-SRTP media (the
-# bridge only sends keys over TLS); wrong PINs rate limited per source.
+# bridge only sends keys over TLS); the bridge's RTCP reports give the sites
+# their round-trip time; wrong PINs rate limited per source.
 . tests/lib/common.sh
 . tests/lib/terminal.sh
 . tests/lib/bridge.sh
@@ -45,6 +46,8 @@ check "b admitted after the DTMF PIN (RFC 4733)" "[p['state'] for p in r['partic
 sleep 3
 heard "b hears the chair a (SRTP both ways)" b "300" "500"
 heard "a hears b" a "500" "300"
+rc a status > "$W/a2.json"
+check "the bridge's RTCP reports reach a (round trip measured, audio and video)" "s['call']['media']['audio']['rtt_ms'] >= 0 and s['call']['media']['video']['rtt_ms'] >= 0" s="$W/a2.json"
 check "no SRTP authentication failures at the bridge" "all(p['srtp_auth_fail'] == 0 and p['audio_rx'] > 50 for p in r['participants'])" r="$W/r2.json"
 # --- plain RTP over UDP to a meeting without PIN
 rc c dial "uri=sip:1001@127.0.0.1:$BP" > /dev/null || fail "c dial"
