@@ -105,6 +105,13 @@ static float decode_one(struct mw_pp *pp)
 	int r = -1;
 	double sum = 0;
 
+	/* nothing to decode for a site nobody hears (chair-muted, PIN
+	 * pending) or that is silent (DTX: tiny packets, DTX gaps): its
+	 * level is that of silence. Keeps large mostly-listening meetings
+	 * cheap: only the sites that send speech cost an Opus decode. */
+	if (pp->muted || !pp->admitted || (k == JBUF_PLC && (f.flags & JBUF_F_DTX)) ||
+	    ((k == JBUF_PACKET || k == JBUF_FEC) && f.len <= 2))
+		k = JBUF_EMPTY;
 	if (k == JBUF_PACKET || k == JBUF_FEC) {
 		if (mpkt_new_copy(&p, f.data, f.len) == 0)
 			r = adec_decode(pp->dec, p, k == JBUF_FEC, (int)f.samples, &af);

@@ -27,6 +27,8 @@ struct bl_media {
 	unsigned nvideo, nframes;
 	struct bl_apkt audio[BL_APKT_MAX];
 	unsigned naudio;
+	struct bl_apkt silence[BL_APKT_MAX];    /* Opus DTX of silence: len 0 = not sent */
+	unsigned nsilence;
 };
 
 int bl_media_make(struct bl_media *m, int w, int h, int kbps);

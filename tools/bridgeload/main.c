@@ -2,12 +2,13 @@
  *
  *   rakwon-bridgeload --uri sip:1001@127.0.0.1:5070 -n N [--duration S]
  *                     [--tls --ca CA.pem [--cert C.pem --key K.pem]]
- *                     [--video-senders K] [--size WxH]
+ *                     [--video-senders K] [--talkers K] [--size WxH]
  *                     [--kbps K] [--warmup S] [--bridge-pid PID]
  *
  * Places N SIP calls (one UA, UDP or TLS; over TLS the media is SDES-SRTP),
- * then every participant sends pre-encoded Opus (20 ms) and, for the first
- * K, H.264 RTP (30 fps) with its own SSRC/seq/ts and SRTP context, each
+ * then every participant sends pre-encoded Opus (20 ms: a tone for the
+ * first --talkers, DTX silence, one packet every 400 ms, for the others)
+ * and, for the first --video-senders, H.264 RTP (30 fps) with its own SSRC/seq/ts and SRTP context, each
  * video packet carrying its send time in an RFC 8285 header extension
  * (id 1, 8 bytes), which the bridge forwards untouched. PLI/FIR from the
  * bridge restart that sender's video at its keyframe. Receivers count
@@ -71,7 +72,7 @@ struct bl {
 	struct sip_ua *ua;
 	struct bl_media *m;
 	struct part *parts;
-	unsigned n, placed, up, ended, failed, video_senders;
+	unsigned n, placed, up, ended, failed, video_senders, talkers;
 	const char *uri;
 	bool tls;
 	struct loop_timer place_t, tick_t, end_t, measure_t;
@@ -248,9 +249,14 @@ static void on_tick(struct loop *l, struct loop_timer *t, void *arg)
 		if (!p->up)
 			continue;
 		if (b->ticks % 2 == 0) {
-			const struct bl_apkt *a = &b->m->audio[p->apos++ % b->m->naudio];
+			const struct bl_apkt *a = p->idx < b->talkers ?
+				&b->m->audio[p->apos++ % b->m->naudio] :
+				&b->m->silence[p->apos++ % b->m->nsilence];
 
-			stream_send(b, &p->a, a->data, a->len, false, 960, false);
+			if (a->len > 2 || (a->len && p->apos % 20 == 0))
+				stream_send(b, &p->a, a->data, a->len, false, 960, false);
+			else
+				p->a.ts += 960;     /* DTX: nothing sent for this frame */
 		}
 		if (!p->sender || p->v.fd < 0)
 			continue;
@@ -440,10 +446,10 @@ int main(int argc, char **argv)
 		{ "uri", 1, 0, 'u' }, { "n", 1, 0, 'n' }, { "duration", 1, 0, 'd' },
 		{ "tls", 0, 0, 't' }, { "ca", 1, 0, 'c' }, { "video-senders", 1, 0, 'v' },
 		{ "size", 1, 0, 's' }, { "kbps", 1, 0, 'k' }, { "warmup", 1, 0, 'w' },
-		{ "bridge-pid", 1, 0, 'p' }, { "cert", 1, 0, 'C' }, { "key", 1, 0, 'K' },
+		{ "bridge-pid", 1, 0, 'p' }, { "talkers", 1, 0, 'T' }, { "cert", 1, 0, 'C' }, { "key", 1, 0, 'K' },
 		{ 0, 0, 0, 0 },
 	};
-	struct bl b = { .n = 8, .video_senders = 1000000 };
+	struct bl b = { .n = 8, .video_senders = 1000000, .talkers = 1000000 };
 	struct sip_ua_conf uc = { .aor = "sip:load@127.0.0.1", .listen_udp = "127.0.0.1:0",
 				  .session_expires = UINT32_MAX, .max_calls = 2000 };
 	double dur = 5, warm = 2;
@@ -462,6 +468,7 @@ int main(int argc, char **argv)
 		case 'k': kbps = atoi(optarg); break;
 		case 'w': warm = atof(optarg); break;
 		case 'p': b.bridge_pid = atoi(optarg); break;
+		case 'T': b.talkers = (unsigned)atoi(optarg); break;
 		case 'C': uc.transp.tls_cert = optarg; uc.listen_tls = "127.0.0.1:0"; break;
 		case 'K': uc.transp.tls_key = optarg; break;
 		default:

@@ -79,6 +79,30 @@ int bl_media_make(struct bl_media *m, int w, int h, int kbps)
 		}
 		mpkt_unref(p);
 	}
+	/* silence with DTX: what a listening site sends */
+	aen = aenc_close(aen);
+	ae.dtx = true;
+	if ((r = aenc_open(&aen, "opus", &ae)) < 0)
+		goto out;
+	while (m->nsilence < BL_APKT_MAX) {
+		struct aframe *f = NULL;
+		struct mpkt *p = NULL;
+
+		if ((r = aframe_new(&f, 48000, 1, 960)) < 0)
+			goto out;
+		memset(f->pcm, 0, 960 * sizeof(int16_t));
+		r = aenc_encode(aen, f, &p);
+		aframe_unref(f);
+		if (r < 0)
+			goto out;
+		m->silence[m->nsilence].len = 0;
+		if (p && p->len <= sizeof(m->silence[0].data)) {
+			memcpy(m->silence[m->nsilence].data, p->data, p->len);
+			m->silence[m->nsilence].len = (uint16_t)p->len;
+		}
+		m->nsilence++;
+		mpkt_unref(p);
+	}
 	r = 0;
 out:
 	venc_close(ve);
