@@ -20,6 +20,7 @@ static void call_free(struct sip_call *c)
 	loop_timer_stop(l, &c->guard_t);
 	loop_timer_stop(l, &c->glare_t);
 	loop_timer_stop(l, &c->se_t);
+	loop_timer_stop(l, &c->acc_t);
 	c->inv_ct = sip_ctran_detach(c->inv_ct);
 	c->re_ct = sip_ctran_detach(c->re_ct);
 	c->re_old = sip_ctran_detach(c->re_old);
@@ -73,6 +74,7 @@ void sip_call_end(struct sip_call *c, uint16_t code, const char *reason)
 	loop_timer_stop(ua->l, &c->guard_t);
 	loop_timer_stop(ua->l, &c->glare_t);
 	loop_timer_stop(ua->l, &c->se_t);
+	loop_timer_stop(ua->l, &c->acc_t);
 	c->busy++;
 	if (c->h.ended)
 		c->h.ended(c, code, reason ? reason : "", c->arg);
@@ -341,12 +343,55 @@ static uint32_t se_asked(const struct sip_ua *ua)
 	return ua->c.session_expires == UINT32_MAX ? 0 : ua->c.session_expires;
 }
 
+static void acc_fire(struct loop *l, struct loop_timer *t, void *arg)
+{
+	struct sip_call *c = arg;
+
+	/* their transactions ended (timer M): free them, the call stays */
+	c->inv_ct = sip_ctran_detach(c->inv_ct);
+	c->re_old = sip_ctran_detach(c->re_old);
+}
+
+void sip_call_accepted_linger(struct sip_call *c)
+{
+	uint32_t t1;
+
+	sip_tl_timers(c->ua->tl, &t1, NULL, NULL);
+	(void)loop_timer_start(c->ua->l, &c->acc_t, (uint64_t)t1 * 64 * 1000 + 1000000, 0,
+			       acc_fire, c);
+}
+
+/* A 2xx from another fork of our INVITE (a different To tag): ACK it and
+ * end that dialog with a BYE (RFC 3261 13.2.2.4); we keep the first. */
+static void fork_2xx(struct sip_call *c, const struct sip_msg *rsp)
+{
+	struct sip_dialog keep = c->dlg;
+	struct sip_dest ack_dest = c->ack_dest;
+	struct buf *ack = NULL;
+
+	if (sip_dialog_init_uac(&c->dlg, sip_ctran_req(c->inv_ct), rsp) < 0) {
+		c->dlg = keep;
+		return;
+	}
+	c->dlg.lseq = keep.lseq;
+	if (sip_call_send_ack(c, c->inv_cseq, NULL, &ack) == 0)
+		(void)sip_call_send_bye(c);
+	buf_unref(ack);
+	sip_dialog_clear(&c->dlg);
+	c->dlg = keep;
+	c->ack_dest = ack_dest;
+}
+
 static void inv_2xx(struct sip_call *c, const struct sip_msg *rsp)
 {
 	char *sdp;
 	int r;
 
 	if (c->ack) {
+		if (c->have_dlg && rsp->to.tag.p && !pl_eq_str(&rsp->to.tag, c->dlg.rtag)) {
+			fork_2xx(c, rsp);
+			return;
+		}
 		/* retransmitted 2xx: ACK again (RFC 3261 13.2.2.4) */
 		if (rsp->cseq.num == c->inv_cseq)
 			(void)sip_transp_send(sip_tl_transp(c->ua->tl), &c->ack_dest, c->ack->data,
@@ -365,6 +410,7 @@ static void inv_2xx(struct sip_call *c, const struct sip_msg *rsp)
 	}
 	c->dlg.secure = c->secure;
 	c->state = SIP_CALL_ESTABLISHED;
+	sip_call_accepted_linger(c);
 	loop_timer_stop(c->ua->l, &c->guard_t);
 	if (c->cancel_req) {
 		(void)sip_call_send_bye(c);

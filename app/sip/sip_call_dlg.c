@@ -91,6 +91,7 @@ static void re_rsp(int err, const struct sip_msg *rsp, void *arg)
 		sip_ctran_detach(c->re_old);
 		c->re_old = c->re_ct;
 		c->re_ct = NULL;
+		sip_call_accepted_linger(c);
 		sip_call_se_from_rsp(c, rsp);
 		sip_call_se_start(c);
 		sdp = sip_call_body_sdp(rsp);

@@ -651,14 +651,18 @@ static void on_request(struct sip_tl *tl, struct sip_msg *req, const struct sip_
 		tl->reqh(NULL, req, src, tl->arg);
 		return;
 	}
-	if (req->meth == SIP_METHOD_INVITE && !req->to.tag.p &&
+	/* new out-of-dialog requests from one address share a token bucket
+	 * (INVITE floods above all; OPTIONS/REGISTER/... floods too) */
+	if (!req->to.tag.p && req->meth != SIP_METHOD_CANCEL &&
 	    !sip_transp_invite_ok(tl->tp, &src->peer)) {
 		if (!sip_transp_invite_drop(tl->tp))
 			(void)sip_tl_reply_stateless(tl, req, src, 503, "Service Unavailable",
 						     "Retry-After: 5\r\n");
 		return;
 	}
-	if (tl->nst >= tl->c.max_trans) {
+	/* in-dialog requests (BYE, re-INVITE) of established calls get four
+	 * times the room of new ones, so a flood cannot starve them */
+	if (tl->nst >= (req->to.tag.p ? 4 * tl->c.max_trans : tl->c.max_trans)) {
 		(void)sip_tl_reply_stateless(tl, req, src, 503, "Service Unavailable",
 					     "Retry-After: 5\r\n");
 		return;
@@ -693,7 +697,7 @@ static void on_response(struct sip_tl *tl, struct sip_msg *rsp)
 {
 	const struct pl *br = &rsp->via[0].branch;
 
-	if (!rsp->nvia || !br->p)
+	if (!rsp->nvia || !br->p || !rsp->cseq.method.p)
 		return;
 	for (struct sip_ctran *ct = tl->cts; ct; ct = ct->next) {
 		if (pl_eq(&ct->req->via[0].branch, br) &&
@@ -710,8 +714,10 @@ static void tl_recv(struct sip_msg *m, const struct sip_src *src, void *arg)
 {
 	struct sip_tl *tl = arg;
 
-	if (m->req)
+	if (m->req && sip_msg_can_reply(m))
 		on_request(tl, m, src);
+	else if (m->req)
+		log_debug(sip, "request without the headers of a reply dropped");
 	else
 		on_response(tl, m);
 }
@@ -743,9 +749,10 @@ int sip_tl_request_start(struct sip_tl *tl, struct sip_mb *mb, const char *metho
 	char host[64], tok[24];
 	int r;
 
+	/* sent-by: our address for that transport, else any we listen on */
 	r = sip_transp_laddr(tl->tp, d->tp, &d->addr, &la);
-	if (r < 0 && d->tp != SIP_TP_UDP)
-		r = sip_transp_laddr(tl->tp, SIP_TP_TCP, &d->addr, &la);
+	for (int t = SIP_TP_UDP; r < 0 && t <= SIP_TP_TLS; t++)
+		r = sip_transp_laddr(tl->tp, (enum sip_transport)t, &d->addr, &la);
 	if (r < 0)
 		return r;
 	sip_rand_token(tok, sizeof(tok));
@@ -781,7 +788,7 @@ int sip_tl_new(struct sip_tl **ret, struct loop *l, const struct sip_tl_conf *tc
 	if (!tl->c.trying_ms)
 		tl->c.trying_ms = 200;
 	if (!tl->c.max_trans)
-		tl->c.max_trans = 4096;
+		tl->c.max_trans = 1024;
 	tl->reqh = reqh;
 	tl->arg = arg;
 	r = sip_transp_new(&tl->tp, l, pc, tl_recv, tl_tperr, tl);

@@ -45,7 +45,10 @@ struct sip_tl_conf {
 	uint32_t t2_ms;       /* max non-INVITE retransmit interval; 0: 4000 */
 	uint32_t t4_ms;       /* max message lifetime; 0: 5000 */
 	uint32_t trying_ms;   /* INVITE: send 100 if the TU is silent; 0: 200 */
-	unsigned max_trans;   /* server transactions at once; 0: 4096 (503 beyond) */
+	unsigned max_trans;   /* server transactions at once for new requests;
+				 0: 1024 (503 beyond); in-dialog requests may
+				 use 4 times that. Each keeps its request,
+				 about 22 KiB */
 };
 
 /* A new request: st is its server transaction (hold it with

@@ -184,16 +184,24 @@ static void conn_close(struct sip_conn *c, int err)
 		conn_free(c);
 }
 
-static void conn_idle(struct loop *l, struct loop_timer *tm, void *arg)
+static bool conn_ready(const struct sip_conn *c)
 {
-	conn_close(arg, 0);
+	return c->connected && (!c->tls || tls_handshake_done(c->tls));
 }
 
+static void conn_idle(struct loop *l, struct loop_timer *tm, void *arg)
+{
+	struct sip_conn *c = arg;
+
+	/* a connect or handshake that did not finish is an error */
+	conn_close(c, conn_ready(c) ? 0 : -ETIMEDOUT);
+}
 
 static void conn_touch(struct sip_conn *c)
 {
-	(void)loop_timer_start(c->t->l, &c->idle, (uint64_t)c->t->c.idle_timeout_ms * 1000, 0,
-			       conn_idle, c);
+	uint32_t ms = conn_ready(c) ? c->t->c.idle_timeout_ms : c->t->c.connect_timeout_ms;
+
+	(void)loop_timer_start(c->t->l, &c->idle, (uint64_t)ms * 1000, 0, conn_idle, c);
 }
 
 static void conn_update(struct sip_conn *c)
@@ -397,7 +405,7 @@ static void dispatch(struct sip_transp *t, const void *data, size_t len,
 		sip_msg_unref(m);
 		return;
 	}
-	if (m->req && via_fix(&m, src) < 0) {
+	if (!m->nvia || (m->req && via_fix(&m, src) < 0)) {
 		t->st.rx_bad++;
 		sip_msg_unref(m);
 		return;
@@ -447,11 +455,16 @@ static int conn_parse(struct sip_conn *c)
 			const char *he = memmem(p, n, "\r\n\r\n", 4);
 
 			t->st.rx_bad++;
-			if (r == -EMSGSIZE)
-				t->st.rx_oversize++;
-			if (he && sip_msg_new(&m, p, (size_t)(he - p) + 4, 0) != -ENOMEM && m)
+			if (he && sip_msg_new(&m, p, (size_t)(he - p) + 4, 0) != -ENOMEM && m) {
+				size_t hl = (size_t)(he - p) + 4;
+
+				if (m->clen >= 0 && (uint64_t)m->clen + hl > SIP_MSG_MAX)
+					r = -EMSGSIZE;
 				reply_bad(t, m, &src, r == -EMSGSIZE ? 513 : 400,
 					  r == -EMSGSIZE ? "Message Too Large" : "Bad Content-Length");
+			}
+			if (r == -EMSGSIZE)
+				t->st.rx_oversize++;
 			sip_msg_unref(m);
 			c->close_after_flush = true;
 			c->rlen = 0;
@@ -534,6 +547,7 @@ static void conn_io(struct loop *l, int fd, uint32_t ev, void *arg)
 			log_debug(sip, "tls handshake: %s", tls_error(c->tls));
 			goto out;
 		}
+		conn_touch(c);
 	}
 	if ((ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) || (c->tls && tls_pending(c->tls))) {
 		r = conn_read(c);
@@ -721,8 +735,6 @@ static int send_stream(struct sip_transp *t, const struct sip_dest *d, const voi
 		}
 		c->peer = d->addr;
 		snprintf(c->host, sizeof(c->host), "%s", d->tls_host);
-		(void)loop_timer_start(t->l, &c->idle, (uint64_t)t->c.connect_timeout_ms * 1000, 0,
-				       conn_idle, c);
 	}
 	r = conn_queue(c, data, len);
 	if (r < 0)
@@ -768,7 +780,7 @@ int sip_transp_send_resp(struct sip_transp *t, const struct sip_msg *req,
 	d.addr = src->peer;
 	if (sip_tp_reliable(src->tp)) {
 		/* the same connection; if gone, a new one to received:sent-by port */
-		if (conn_find(t, src->tp, NULL, src->conn_id)) {
+		if (src->conn_id && conn_find(t, src->tp, NULL, src->conn_id)) {
 			d.conn_id = src->conn_id;
 		} else {
 			net_addr_set_port(&d.addr, v->port ? v->port :
@@ -817,6 +829,13 @@ found:
 	}
 	b->tokens -= 1.0;
 	return true;
+}
+
+void sip_transp_inject(struct sip_transp *t, const void *data, size_t len,
+		       const struct sip_src *src)
+{
+	if (len <= SIP_MSG_MAX)
+		dispatch(t, data, len, src);
 }
 
 bool sip_transp_invite_drop(const struct sip_transp *t)

@@ -11,9 +11,11 @@
  * outgoing connections may send pings themselves.
  *
  * Received requests get RFC 3261 18.2.1 "received" and RFC 3581 "rport"
- * applied to their top Via (sip_src tells where they came from), responses
- * whose top Via does not name us are dropped. Unparseable messages that can
- * be answered get 400/505/513 directly from here; others are dropped.
+ * applied to their top Via (sip_src tells where they came from); messages
+ * without a Via are dropped (responses are matched to transactions by the
+ * branch only, there is no check that the top Via names us). Unparseable
+ * requests that can be answered get 400/505/513 directly from here; others
+ * are dropped.
  * Responses are sent back per RFC 3261 18.2.2 / RFC 3581 4 by
  * sip_transp_send_resp().
  *
@@ -46,7 +48,8 @@ struct sip_transp_conf {
 	uint32_t idle_timeout_ms;  /* close idle connections; 0: 180000 */
 	uint32_t keepalive_ms;     /* CRLF ping on our outgoing connections; 0: off */
 	uint32_t connect_timeout_ms; /* TCP connect + TLS handshake; 0: 10000 */
-	/* new INVITEs per source address: a token bucket */
+	/* new out-of-dialog requests (INVITE, OPTIONS, ...; not CANCEL/ACK)
+	 * per source address: a token bucket */
 	uint32_t invite_rate;      /* tokens per second; 0: 5 */
 	uint32_t invite_burst;     /* bucket size; 0: 10 */
 	bool invite_drop;          /* excess INVITEs are dropped instead of 503 */
@@ -119,6 +122,11 @@ bool sip_transp_invite_ok(struct sip_transp *t, const struct net_addr *src);
 bool sip_transp_invite_drop(const struct sip_transp *t);
 
 void sip_transp_stats(const struct sip_transp *t, struct sip_transp_stats *ret);
+
+/* Hand one message to the stack as if it had arrived from src (tests and
+ * fuzzing; responses go out through the real sockets). */
+void sip_transp_inject(struct sip_transp *t, const void *data, size_t len,
+		       const struct sip_src *src);
 
 /* Destination for a sip/sips URI: transport from the scheme and the
  * transport parameter (sips: TLS), port default 5060/5061, numeric host

@@ -59,6 +59,8 @@ int sip_ua_contact(struct sip_ua *ua, struct sip_mb *mb, enum sip_transport tp,
 	int r;
 
 	r = sip_transp_laddr(sip_tl_transp(ua->tl), tp, dst, &la);
+	for (int t = SIP_TP_UDP; r < 0 && t <= SIP_TP_TLS; t++)
+		r = sip_transp_laddr(sip_tl_transp(ua->tl), (enum sip_transport)t, dst, &la);
 	if (r < 0)
 		return r;
 	net_addr_host(&la, host, sizeof(host));
@@ -382,7 +384,7 @@ int sip_ua_new(struct sip_ua **ret, struct loop *l, const struct sip_ua_conf *c)
 	struct pl aor;
 	int r;
 
-	if (!ret || !l || !c || !c->aor)
+	if (!ret || !l || !c || !c->aor || (!c->listen_udp && !c->listen_tcp && !c->listen_tls))
 		return -EINVAL;
 	aor = pl_str(c->aor);
 	if (sip_uri_parse(&u, &aor) < 0 ||
@@ -416,8 +418,11 @@ int sip_ua_new(struct sip_ua **ret, struct loop *l, const struct sip_ua_conf *c)
 		ua->c.min_se = 90;
 	if (!ua->c.max_calls)
 		ua->c.max_calls = 64;
+	/* keep our stream flows (registrar, proxy) open across idle periods */
+	if (!ua->c.transp.keepalive_ms)
+		ua->c.transp.keepalive_ms = 30000;
 	if (r == 0)
-		r = sip_tl_new(&ua->tl, l, &c->tl, &c->transp, ua_reqh, ua);
+		r = sip_tl_new(&ua->tl, l, &ua->c.tl, &ua->c.transp, ua_reqh, ua);
 	if (r == 0)
 		r = listen_one(ua, SIP_TP_UDP, c->listen_udp);
 	if (r == 0)
@@ -463,15 +468,16 @@ static void shut_finish(struct sip_ua *ua)
 		done(ua, ua->shut_arg);
 }
 
-void sip_ua_shutdown_check(struct sip_ua *ua)
-{
-	if (ua->shutting && ua->shut_done && !ua->ncalls && !ua->reg.unreg)
-		shut_finish(ua);
-}
-
 static void shut_timeout(struct loop *l, struct loop_timer *t, void *arg)
 {
 	shut_finish(arg);
+}
+
+/* done() runs from a timer of its own, so it may free the UA */
+void sip_ua_shutdown_check(struct sip_ua *ua)
+{
+	if (ua->shutting && ua->shut_done && !ua->ncalls && !ua->reg.unreg)
+		(void)loop_timer_start(ua->l, &ua->shut_t, 0, 0, shut_timeout, ua);
 }
 
 int sip_ua_shutdown(struct sip_ua *ua, void (*done)(struct sip_ua *ua, void *arg), void *arg)

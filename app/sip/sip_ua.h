@@ -13,6 +13,18 @@
  * call whose ended() has started.
  *
  * SDP is passed as NUL-terminated text; the UA does not look inside.
+ *
+ * Usage (terminal):
+ *   struct sip_ua_conf c = { .aor = "sip:room1@example.org", .display = "Room 1",
+ *           .password = pw, .registrar = "sip:10.0.0.1;transport=tcp",
+ *           .listen_udp = "0.0.0.0:5060", .listen_tcp = "0.0.0.0:5060",
+ *           .incoming = on_incoming, .arg = term };
+ *   sip_ua_new(&ua, loop, &c); sip_ua_register(ua, on_reg, term);
+ *   sip_call_invite(ua, "sip:bob@example.org", offer, &handlers, term, &call);
+ *   ...on_incoming: sip_call_set_handlers(); sip_call_answer(c, 180, NULL);
+ *                   later sip_call_answer(c, 200, answer) or sip_call_reject(c, 486, NULL)
+ *   shutdown: sip_ua_shutdown(ua, done, term); in done(): sip_ua_free(ua)
+ * Only put SDES keys (a=crypto) into SDP when sip_call_secure() is true.
  */
 #ifndef RAKWON_SIP_SIP_UA_H
 #define RAKWON_SIP_SIP_UA_H
@@ -37,7 +49,8 @@ struct sip_call_handlers {
 	 * Incoming: ACK received for our 2xx; sdp is the ACK body (late-offer
 	 * answer) or NULL. */
 	void (*established)(struct sip_call *c, const char *sdp, void *arg);
-	/* the peer sent a re-INVITE (hold/resume, media change). sdp is the
+	/* the peer sent a re-INVITE or an UPDATE with SDP (hold/resume, media
+	 * change). sdp is the
 	 * offer; return a malloc'd answer (the UA frees it) or NULL to refuse
 	 * with 488. sdp NULL: an offerless re-INVITE; return our offer, the
 	 * answer then comes in reinvite_done(code 200). */
@@ -87,7 +100,9 @@ struct sip_ua_conf {
 	unsigned max_calls;         /* 0: 64; more incoming get 486 */
 	sip_ua_incoming_h incoming; /* NULL: incoming INVITEs get 480 */
 	void *arg;                  /* for incoming */
-	struct sip_transp_conf transp; /* TLS files, limits (zero: defaults) */
+	struct sip_transp_conf transp; /* TLS files, limits (zero: defaults;
+				       keepalive_ms 0 means 30 s CRLF pings
+				       on our outgoing TCP/TLS flows) */
 	struct sip_tl_conf tl;      /* T1/T2/T4 (zero: defaults) */
 };
 
@@ -97,7 +112,8 @@ int sip_ua_new(struct sip_ua **ret, struct loop *l, const struct sip_ua_conf *c)
  * a clean exit. Returns NULL. */
 struct sip_ua *sip_ua_free(struct sip_ua *ua);
 /* Clean shutdown: hang up every call, unregister; done() runs when all of
- * it finished or after about 4 s. */
+ * it finished or after about 4 s, from a loop timer: it may free the UA.
+ * Never call sip_ua_free() from a call or registration handler. */
 int sip_ua_shutdown(struct sip_ua *ua, void (*done)(struct sip_ua *ua, void *arg), void *arg);
 
 /* Register (and keep refreshing before expiry) with conf.registrar. */

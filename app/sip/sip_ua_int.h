@@ -41,6 +41,7 @@ struct sip_call {
 	struct buf *ack;            /* ACK to the 2xx (re-sent on retransmissions) */
 	struct sip_dest ack_dest;
 	struct loop_timer guard_t;  /* CANCEL sent but no final response */
+	struct loop_timer acc_t;    /* drop answered INVITE transactions after 64*T1 */
 
 	/* incoming INVITE */
 	struct sip_stran *inv_st;
@@ -123,6 +124,8 @@ void sip_call_se_start(struct sip_call *c);
 void sip_call_se_from_rsp(struct sip_call *c, const struct sip_msg *rsp);
 void sip_call_se_from_req(struct sip_call *c, const struct sip_msg *req);
 void sip_call_se_rsp_hdrs(struct sip_call *c, struct sip_mb *mb);
+/* keep answered INVITE client transactions (2xx retransmissions) for 64*T1 */
+void sip_call_accepted_linger(struct sip_call *c);
 
 /* sip_call_dlg.c */
 int sip_call_send_reinvite(struct sip_call *c);

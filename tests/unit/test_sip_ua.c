@@ -565,3 +565,287 @@ TEST(register_wrong_password)
 {
 	register_alg(SIP_AUTH_SHA256, "wrong", false);
 }
+
+/* ---- INVITE flood from one address ----------------------------------------- */
+
+TEST(invite_flood_rate_limited)
+{
+	struct sip_ua_conf cb;
+	struct peer a, b;
+	struct net_addr ba, ra;
+	char uri[128], msg[1024], buf[4096];
+	int fd, n503 = 0, n486 = 0;
+	bool seen[40] = { false };
+
+	conf_init(&cb, "sip:bob@127.0.0.1", NULL, NULL);
+	cb.transp.invite_rate = 2;
+	cb.transp.invite_burst = 5;
+	CHECK_OK(setup(&a, &b, NULL, &cb));
+	uri_of(&b, SIP_TP_UDP, uri, sizeof(uri));
+	CHECK_OK(sip_call_invite(a.ua, uri, SDP_A, &H, &a, &a.call));
+	WAIT(a.established && b.established, 5);
+	CHECK_EQ(b.established, 1);
+
+	CHECK_OK(sip_ua_laddr(b.ua, SIP_TP_UDP, &ba));
+	CHECK_OK(net_addr_parse(&ra, "127.0.0.1:0", 0));
+	fd = net_udp_bind(&ra, 0, 0);
+	CHECK(fd >= 0);
+	for (int i = 0; i < 40; i++) {
+		snprintf(msg, sizeof(msg),
+			 "INVITE sip:bob@127.0.0.1 SIP/2.0\r\n"
+			 "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKflood%d;rport\r\n"
+			 "Max-Forwards: 70\r\nFrom: <sip:evil@x>;tag=f%d\r\nTo: <sip:bob@x>\r\n"
+			 "Call-ID: flood%d\r\nCSeq: 1 INVITE\r\n"
+			 "Contact: <sip:evil@127.0.0.1:%u>\r\nContent-Length: 0\r\n\r\n",
+			 net_addr_port(&ra), i, i, i, net_addr_port(&ra));
+		(void)sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&ba.ss, ba.len);
+	}
+	for (int i = 0; i < 100; i++) {
+		ssize_t k = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+
+		if (k <= 0) {
+			(void)loop_run_for(L, 10000);
+			continue;
+		}
+		buf[k] = 0;
+		/* count each INVITE once (final responses are retransmitted) */
+		{
+			const char *cid = strstr(buf, "Call-ID: flood");
+			int id = cid ? atoi(cid + 14) : -1;
+
+			if (id < 0 || id >= 40 || seen[id])
+				continue;
+			if (strncmp(buf, "SIP/2.0 100 ", 12) == 0)
+				continue;
+			seen[id] = true;
+		}
+		if (strncmp(buf, "SIP/2.0 503 ", 12) == 0 && strstr(buf, "Retry-After:"))
+			n503++;
+		else if (strncmp(buf, "SIP/2.0 486 ", 12) == 0)
+			n486++;
+	}
+	close(fd);
+	/* the burst of 5 (and maybe a refill token) passed, the rest got 503 */
+	CHECK_MSG(n503 >= 30, "503s: %d", n503);
+	CHECK_MSG(n486 >= 1 && n486 <= 8, "486s: %d", n486);
+	CHECK_EQ(b.incoming, 1 + n486);
+	/* the established call is unaffected: re-INVITE and BYE work */
+	CHECK_OK(sip_call_reinvite(a.call, SDP_A));
+	WAIT(a.reinv_done, 5);
+	CHECK_EQ(a.reinv_code, 200);
+	CHECK_OK(sip_call_hangup(a.call));
+	WAIT(a.ended && b.ended, 5);
+	CHECK_EQ(b.end_code, 200);
+	teardown(&a, &b);
+}
+
+/* ---- edge cases --------------------------------------------------------------- */
+
+TEST(options_answered)
+{
+	struct peer a, b;
+	struct net_addr ba, ra;
+	char msg[1024], buf[4096];
+	ssize_t k = 0;
+	int fd;
+
+	CHECK_OK(setup(&a, &b, NULL, NULL));
+	CHECK_OK(sip_ua_laddr(b.ua, SIP_TP_UDP, &ba));
+	CHECK_OK(net_addr_parse(&ra, "127.0.0.1:0", 0));
+	fd = net_udp_bind(&ra, 0, 0);
+	CHECK(fd >= 0);
+	snprintf(msg, sizeof(msg),
+		 "OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKopt9\r\n"
+		 "Max-Forwards: 70\r\nFrom: <sip:x@y>;tag=o\r\nTo: <sip:bob@127.0.0.1>\r\n"
+		 "Call-ID: opt9\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+		 net_addr_port(&ra));
+	(void)sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&ba.ss, ba.len);
+	for (int i = 0; i < 100 && k <= 0; i++) {
+		(void)loop_run_for(L, 10000);
+		k = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	}
+	close(fd);
+	CHECK(k > 0);
+	buf[k] = 0;
+	CHECK(strncmp(buf, "SIP/2.0 200 ", 12) == 0);
+	CHECK(strstr(buf, "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO"));
+	CHECK(strstr(buf, "Accept: application/sdp"));
+	CHECK(strstr(buf, "Supported: timer"));
+	teardown(&a, &b);
+}
+
+TEST(session_timer_422_retry)
+{
+	struct sip_ua_conf ca, cb;
+	struct peer a, b;
+	char uri[128];
+	bool we;
+
+	/* B insists on Min-SE 3; A asks for 1 and must retry with 3 */
+	conf_init(&cb, "sip:bob@127.0.0.1", NULL, NULL);
+	cb.min_se = 3;
+	CHECK_OK(setup(&a, &b, NULL, &cb));
+	a.ua = sip_ua_free(a.ua);
+	conf_init(&ca, "sip:alice@127.0.0.1", NULL, NULL);
+	ca.session_expires = 1;
+	ca.min_se = 1;
+	CHECK_OK(sip_ua_new(&a.ua, L, &ca));
+	uri_of(&b, SIP_TP_UDP, uri, sizeof(uri));
+	CHECK_OK(sip_call_invite(a.ua, uri, SDP_A, &H, &a, &a.call));
+	WAIT(a.established && b.established, 5);
+	CHECK_EQ(a.established, 1);
+	CHECK_EQ(b.incoming, 1); /* the first INVITE never reached the TU */
+	CHECK_EQ(sip_call_session_expires(a.call, &we), 3);
+	CHECK_OK(sip_call_hangup(a.call));
+	WAIT(a.ended && b.ended, 5);
+	teardown(&a, &b);
+}
+
+TEST(transport_error_reported)
+{
+	struct peer a, b;
+	struct net_addr dead;
+	char uri[128];
+	int fd;
+
+	CHECK_OK(setup(&a, &b, NULL, NULL));
+	/* a TCP port nobody listens on: refused, reported at once (not
+	 * after timer B) */
+	CHECK_OK(net_addr_parse(&dead, "127.0.0.1:0", 0));
+	fd = net_tcp_listen(&dead, 1);
+	CHECK(fd >= 0);
+	close(fd);
+	snprintf(uri, sizeof(uri), "sip:nobody@127.0.0.1:%u;transport=tcp", net_addr_port(&dead));
+	CHECK_OK(sip_call_invite(a.ua, uri, SDP_A, &H, &a, &a.call));
+	WAIT(a.ended, 2);
+	CHECK_EQ(a.ended, 1);
+	CHECK_EQ(a.end_code, 503);
+	/* SIPS means TLS whatever the transport parameter says; without a CA
+	 * to verify the server there is no TLS at all */
+	CHECK_EQ(sip_call_invite(a.ua, "sips:bob@127.0.0.1:5061;transport=udp", SDP_A, &H, &a,
+				 NULL), -ENOTCONN);
+	CHECK_EQ(sip_ua_ncalls(a.ua), 0);
+	teardown(&a, &b);
+	/* and a SIPS call through a non-TLS outbound proxy is refused */
+	{
+		struct sip_ua_conf ca;
+
+		conf_init(&ca, "sip:alice@127.0.0.1", NULL, NULL);
+		ca.outbound_proxy = "sip:127.0.0.1:5060";
+		CHECK_OK(setup(&a, &b, NULL, NULL));
+		a.ua = sip_ua_free(a.ua);
+		CHECK_OK(sip_ua_new(&a.ua, L, &ca));
+		CHECK_EQ(sip_call_invite(a.ua, "sips:bob@127.0.0.1", SDP_A, &H, &a, NULL),
+			 -EPROTONOSUPPORT);
+		teardown(&a, &b);
+	}
+}
+
+TEST(tls_untrusted_server_refused)
+{
+	struct pkifiles pf, other;
+	struct sip_ua_conf ca, cb;
+	struct peer a, b;
+	char uri[128];
+
+	CHECK_OK(mkpki(&pf));
+	other = pf;
+	/* A trusts a different CA than the one that signed B's certificate */
+	snprintf(other.ca, sizeof(other.ca), "%s/other-ca.pem", test_tmpdir());
+	{
+		struct pki_issue is = { .subject = "CN=Other CA", .serial = 9, .days = 1,
+					.is_ca = true };
+		struct pki_key *k = NULL;
+		char *pem = NULL;
+
+		CHECK_OK(pki_key_generate(&k));
+		CHECK_OK(pki_ca_new(k, &is, &pem));
+		CHECK_OK(write_file(other.ca, pem));
+		free(pem);
+		pki_key_free(k);
+	}
+	conf_init(&cb, "sip:bob@127.0.0.1", NULL, &pf);
+	CHECK_OK(setup(&a, &b, NULL, &cb));
+	a.ua = sip_ua_free(a.ua);
+	conf_init(&ca, "sip:alice@127.0.0.1", NULL, &other);
+	CHECK_OK(sip_ua_new(&a.ua, L, &ca));
+	uri_of(&b, SIP_TP_TLS, uri, sizeof(uri));
+	CHECK_OK(sip_call_invite(a.ua, uri, SDP_A, &H, &a, &a.call));
+	WAIT(a.ended, 5);
+	CHECK_EQ(a.ended, 1);
+	CHECK_EQ(a.end_code, 503);
+	CHECK_EQ(b.incoming, 0);
+	teardown(&a, &b);
+}
+
+TEST(max_connections)
+{
+	struct sip_ua_conf cb;
+	struct peer a, b;
+	struct sip_transp_stats st;
+	struct net_addr ta;
+	int fds[5];
+
+	conf_init(&cb, "sip:bob@127.0.0.1", NULL, NULL);
+	cb.transp.max_conns = 2;
+	CHECK_OK(setup(&a, &b, NULL, &cb));
+	CHECK_OK(sip_ua_laddr(b.ua, SIP_TP_TCP, &ta));
+	for (int i = 0; i < 5; i++) {
+		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+		CHECK(fds[i] >= 0);
+		CHECK(connect(fds[i], (struct sockaddr *)&ta.ss, ta.len) == 0);
+	}
+	for (int i = 0; i < 20; i++)
+		(void)loop_run_for(L, 5000);
+	sip_transp_stats(sip_tl_transp(sip_ua_tl(b.ua)), &st);
+	for (int i = 0; i < 5; i++)
+		close(fds[i]);
+	CHECK_EQ(st.conns, 2);
+	CHECK_EQ(st.conns_refused, 3);
+	teardown(&a, &b);
+}
+
+TEST(call_ipv6)
+{
+	struct sip_ua_conf ca, cb;
+	struct peer a, b;
+	struct net_addr ba;
+	char uri[128];
+	int fd;
+
+	/* skip quietly when the host has no ::1 */
+	CHECK_OK(net_addr_parse(&ba, "[::1]:0", 0));
+	fd = net_udp_bind(&ba, 0, 0);
+	if (fd < 0)
+		return;
+	close(fd);
+	conf_init(&cb, "sip:bob@[::1]", NULL, NULL);
+	cb.listen_udp = "[::1]:0";
+	cb.listen_tcp = "[::1]:0";
+	CHECK_OK(setup(&a, &b, NULL, &cb));
+	a.ua = sip_ua_free(a.ua);
+	conf_init(&ca, "sip:alice@[::1]", NULL, NULL);
+	ca.listen_udp = "[::1]:0";
+	ca.listen_tcp = "[::1]:0";
+	ca.incoming = on_incoming;
+	ca.arg = &a;
+	CHECK_OK(sip_ua_new(&a.ua, L, &ca));
+	for (int tcp = 0; tcp < 2; tcp++) {
+		CHECK_OK(sip_ua_laddr(b.ua, tcp ? SIP_TP_TCP : SIP_TP_UDP, &ba));
+		snprintf(uri, sizeof(uri), "sip:bob@[::1]:%u;transport=%s", net_addr_port(&ba),
+			 tcp ? "tcp" : "udp");
+		a.established = b.established = a.ended = b.ended = 0;
+		CHECK_OK(sip_call_invite(a.ua, uri, SDP_A, &H, &a, &a.call));
+		WAIT(a.established && b.established, 5);
+		CHECK_EQ(a.established, 1);
+		CHECK_EQ(b.established, 1);
+		CHECK_OK(sip_call_reinvite(b.call, SDP_B));
+		WAIT(b.reinv_done == tcp + 1, 5);
+		CHECK_EQ(b.reinv_code, 200);
+		CHECK_OK(sip_call_hangup(b.call));
+		WAIT(a.ended && b.ended, 5);
+		CHECK_EQ(a.end_code, 200);
+	}
+	teardown(&a, &b);
+}

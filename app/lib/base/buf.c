@@ -1,5 +1,6 @@
 /* buf.c: reference-counted byte buffers. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +77,8 @@ int buf_append(struct buf *b, const void *data, size_t len)
 {
 	int r;
 
+	if (len > SIZE_MAX / 2 - b->len)
+		return -ENOMEM; /* the doubling below would overflow */
 	if (b->len + len > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
 
