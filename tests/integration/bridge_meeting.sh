@@ -3,8 +3,8 @@
 # real SIP calls over UDP on loopback. Each site sends its own tone
 # (300/500/700/900 Hz) and a test pattern of its own size; asserts: every
 # site hears the three others and not itself (Goertzel on the received WAV),
-# the broadcast site's video is what the others decode (identified by its
-# frame size), the chair switches it and the switch asks the new source for
+# the active speaker's video is what the others decode (identified by its
+# frame size), the chair chooses the broadcast site and switches it and the switch asks the new source for
 # a keyframe, a chair mute removes a tone from the others' mix, malformed
 # RTP/RTCP sent to one site's ports disturbs nobody, drop, lock, an RTP
 # timeout removes a vanished site, and ending the meeting hangs up all.
@@ -36,8 +36,21 @@ heard "a hears b c d, not itself" a "500 700 900" "300"
 heard "b hears a c d, not itself" b "300 700 900" "500"
 heard "c hears a b d, not itself" c "300 500 900" "700"
 heard "d hears a b c, not itself" d "300 500 700" "900"
-# --- video: the chair picks the broadcast site
 ida=$(part_id 1001 sip:a@); idb=$(part_id 1001 sip:b@); idc=$(part_id 1001 sip:c@); idd=$(part_id 1001 sip:d@)
+# --- video follows the active speaker: only d is left unmuted
+brc mute_all "meeting:=\"1001\"" except_chair=false > /dev/null || fail "mute_all"
+brc mute "meeting:=\"1001\"" id=$idd mute=false > /dev/null || fail "unmute d"
+sleep 3
+for n in a b c; do
+	status_of $n "['call']['media']['video']['width']" > "$W/n"
+	[ "$(cat "$W/n")" = 512 ] || fail "$n does not see the speaker d's video (width $(cat "$W/n"))"
+done
+roster 1001 > "$W/rs.json"
+check "d is the active speaker and the video source" "r['speaker'] == $idd and r['video_source'] == $idd" r="$W/rs.json"
+heard "only d talks: a hears d alone" a "900" "300 500 700"
+brc mute_all "meeting:=\"1001\"" mute=false except_chair=false > /dev/null || fail "unmute all"
+note "voice-activated: a, b, c decode 512x288 (the speaker d's pattern)"
+# --- video: the chair picks the broadcast site
 brc broadcast "meeting:=\"1001\"" id=$idb > /dev/null || fail "broadcast b"
 sleep 2.5
 for n in a c d; do
