@@ -146,7 +146,7 @@ static const struct conf_def bridge_conf_defs[] = {
 	  "minimum time between voice-activated video switches" },
 	{ "rtp_timeout_ms", CONF_INT, "10000", 1000, 600000, NULL, NULL, CONF_IMMUTABLE,
 	  "a site sending no RTP/RTCP for this long is dropped" },
-	{ "opus_bitrate", CONF_INT, "32000", 6000, 256000, NULL, NULL, CONF_IMMUTABLE,
+	{ "opus_bitrate", CONF_INT, "48000", 6000, 256000, NULL, NULL, CONF_IMMUTABLE,
 	  "bit rate of the mixes sent (bit/s)" },
 	{ "join_rate", CONF_INT, "20", 1, 10000, NULL, NULL, CONF_RUNTIME,
 	  "joins per second accepted per meeting (bursts up to twice that); more get 503" },

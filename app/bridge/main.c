@@ -107,6 +107,7 @@ int main(int argc, char **argv)
 	}
 	if (br_meetings_load(meetings, &defs, &ndefs, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rakwon-bridge: %s\n", err);
+		conf_free(conf);
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -115,6 +116,9 @@ int main(int argc, char **argv)
 	    (r = loop_signal_add(loop, SIGTERM, on_signal, NULL)) < 0 ||
 	    (r = bridge_new(&g_bridge, loop, conf, defs, ndefs)) < 0) {
 		fprintf(stderr, "rakwon-bridge: start: %s\n", strerror(-r));
+		loop_free(loop);
+		conf_free(conf);
+		free(defs);
 		return 1;
 	}
 	fprintf(stderr, "rakwon-bridge: %zu meetings, ready\n", ndefs);

@@ -363,7 +363,7 @@ int mw_new(struct mw **ret, const struct mw_conf *c, struct wq *events)
 	if (!w->c.rtp_timeout_ms)
 		w->c.rtp_timeout_ms = 10000;
 	if (!w->c.opus_bitrate)
-		w->c.opus_bitrate = 32000;
+		w->c.opus_bitrate = 48000;
 	if (!w->c.switch_hold_ms)
 		w->c.switch_hold_ms = 1000;
 	snprintf(w->name, sizeof(w->name), "%s", c->name ? c->name : "meeting");
