@@ -131,7 +131,7 @@ static const struct conf_def bridge_conf_defs[] = {
 	  "SIP domain of the bridge (its AOR is sip:bridge@domain)" },
 	{ "media_addr", CONF_STR, "127.0.0.1", 0, 0, NULL, NULL, CONF_IMMUTABLE,
 	  "numeric IP address media sockets bind to and SDP announces" },
-	{ "meetings", CONF_STR, "", 0, 0, NULL, NULL, CONF_IMMUTABLE,
+	{ "meetings", CONF_STR, "/etc/rakwon-bridge/meetings", 0, 0, NULL, NULL, CONF_IMMUTABLE,
 	  "meetings file: number | name | pin | chair pin | max participants" },
 	{ "ctrl_socket", CONF_STR, "", 0, 0, NULL, NULL, CONF_IMMUTABLE,
 	  "control API Unix socket path (empty: none)" },

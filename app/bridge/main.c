@@ -1,7 +1,7 @@
 /* main.c: rakwon-bridge, the multipoint bridge daemon.
  *
- *   rakwon-bridge [--conf FILE] [--meetings FILE] [--set key=value]...
- *                 [--log SPEC] [--print-default-conf]
+ *   rakwon-bridge [-c|--conf FILE] [--meetings FILE] [-s|--set key=value]...
+ *                 [--log SPEC] [--print-default-config]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -31,15 +31,15 @@ static void on_signal(struct loop *l, int signo, void *arg)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: rakwon-bridge [--conf FILE] [--meetings FILE] [--set key=value]... "
-			"[--log SPEC] [--print-default-conf]\n");
+	fprintf(stderr, "usage: rakwon-bridge [--conf FILE] [--meetings FILE] [-s|--set key=value]... "
+			"[--log SPEC] [--print-default-config]\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "conf", 1, 0, 'c' }, { "meetings", 1, 0, 'm' }, { "set", 1, 0, 's' },
-		{ "log", 1, 0, 'l' }, { "print-default-conf", 0, 0, 'p' }, { "help", 0, 0, 'h' },
+		{ "log", 1, 0, 'l' }, { "print-default-config", 0, 0, 'p' }, { "help", 0, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	struct conf *conf = NULL;
@@ -54,7 +54,7 @@ int main(int argc, char **argv)
 	const struct conf_def *defs_tab = bridge_conf_table(&ndefs_tab);
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': conf_path = optarg; break;
 		case 'm': meetings = optarg; break;

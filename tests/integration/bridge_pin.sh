@@ -8,6 +8,16 @@
 . tests/lib/terminal.sh
 . tests/lib/bridge.sh
 BP=25500
+# --- configuration: generated default in sync, errors as file:line
+"$BIN/rakwon-bridge" --print-default-config > "$W/gen.conf" || fail "conf generation"
+cmp -s "$W/gen.conf" rootfs/etc/rakwon-bridge/bridge.conf || \
+	fail "rootfs/etc/rakwon-bridge/bridge.conf is stale: regenerate with rakwon-bridge --print-default-config"
+printf '1001 | ok | | | 10\n1002 | bad | 12a | | 10\n' > "$W/bad.meetings"
+out=$("$BIN/rakwon-bridge" -c "$W/gen.conf" --meetings "$W/bad.meetings" 2>&1) && fail "bad meetings file accepted"
+echo "$out" | grep -q "bad.meetings:2: bad PIN" || fail "unclear error: $out"
+out=$("$BIN/rakwon-bridge" --meetings rootfs/etc/rakwon-bridge/meetings --set speakers=99 2>&1) && fail "bad value accepted"
+echo "$out" | grep -q "speakers" || fail "unclear error: $out"
+note "config: generated default in sync; meetings and value errors refused clearly"
 mkdir -p "$W/pki"; "$BIN/rakwon-certgen" "$W/pki" a b c d bridge > /dev/null || fail "certgen"
 bridge_start $BP "1001 | Open | | | 10
 2002 | Board | 1234 | 9999 | 10" --set "sip_tls=127.0.0.1:$((BP + 1))" \
