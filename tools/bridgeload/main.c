@@ -3,7 +3,7 @@
  *   rakwon-bridgeload --uri sip:1001@127.0.0.1:5070 -n N [--duration S]
  *                     [--tls --ca CA.pem [--cert C.pem --key K.pem]]
  *                     [--video-senders K] [--talkers K] [--size WxH]
- *                     [--kbps K] [--warmup S] [--bridge-pid PID]
+ *                     [--kbps K] [--warmup S] [--bridge-pid PID] [--nack-test PCT]
  *
  * Places N SIP calls (one UA, UDP or TLS; over TLS the media is SDES-SRTP),
  * then every participant sends pre-encoded Opus (20 ms: a tone for the
@@ -15,7 +15,8 @@
  * packets, sequence gaps (loss), late audio (a gap of more than 60 ms
  * between mixes) and the forwarding latency of video (receive time minus
  * the stamp). Prints one JSON line of figures at the end (measured after
- * the warm-up; with --bridge-pid, also the bridge's CPU seconds over the
+ * the warm-up; --nack-test drops PCT % of the received video, NACKs each
+ * dropped packet and counts the bridge's retransmissions; with --bridge-pid, also the bridge's CPU seconds over the
  * measured period). Single thread: one epoll loop.
  */
 #include <errno.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "bl.h"
+#include "lib/base/buf.h"
 #include "lib/base/clock.h"
 #include "lib/log/log.h"
 #include "lib/loop/loop.h"
@@ -39,6 +41,7 @@
 #include "sdp/sdp_nego.h"
 #include "sip/sip_ua.h"
 
+#define BL_MISSING 64
 #define LAT_BINS 2000               /* 50 us bins up to 100 ms */
 
 struct bl;
@@ -55,6 +58,8 @@ struct pstream {
 	uint16_t rx_seq;
 	uint64_t rx_last_us;
 	struct part *p;
+	uint16_t missing[BL_MISSING];   /* --nack-test: dropped, NACKed */
+	unsigned nmissing;
 };
 
 struct part {
@@ -79,6 +84,8 @@ struct bl {
 	uint64_t t0, measure_from, warmup_us, duration_us, ticks;
 	/* figures */
 	uint64_t a_rx, v_rx, a_lost, v_lost, a_late, v_late, srtp_fail, tx, plis;
+	unsigned drop_pct;
+	uint64_t nacked, rtx_recovered;
 	uint64_t lat[LAT_BINS + 1], nlat;
 	int bridge_pid;                 /* to read its CPU time, 0: none */
 	double cpu0, cpu1;
@@ -168,6 +175,39 @@ static void on_rtcp(struct bl *b, struct pstream *s, const uint8_t *p, size_t le
 		}
 }
 
+/* --nack-test: drop drop_pct % of the video packets received (before SRTP,
+ * the header is in the clear), NACK each at once, count the retransmissions */
+static bool simulate_loss(struct bl *b, struct pstream *s, uint8_t *pkt, size_t len)
+{
+	struct rtp_hdr h;
+	uint8_t out[256];
+	struct rtcp_report rr = { .ssrc = s->ssrc };
+	struct wcur c;
+	size_t n;
+
+	if (rtp_hdr_decode(&h, pkt, len) < 0)
+		return false;
+	for (unsigned i = 0; i < s->nmissing; i++)
+		if (s->missing[i] == h.seq) {
+			s->missing[i] = s->missing[--s->nmissing];
+			b->rtx_recovered++;
+			return false;
+		}
+	if ((unsigned)(random() % 100) >= b->drop_pct || s->nmissing == BL_MISSING)
+		return false;
+	s->missing[s->nmissing++] = h.seq;
+	b->nacked++;
+	wcur_init(&c, out, sizeof(out) - 32);
+	if (rtcp_build_report(&c, &rr) < 0 || rtcp_build_nack(&c, s->ssrc, h.ssrc, &h.seq, 1) < 0 ||
+	    c.bad)
+		return true;
+	n = c.pos;
+	if (s->tx && rtp_srtp_protect_rtcp(s->tx, out, n, sizeof(out), &n) < 0)
+		return true;
+	(void)sendto(s->fd, out, n, MSG_DONTWAIT, (struct sockaddr *)&s->remote.ss, s->remote.len);
+	return true;
+}
+
 static void on_rx(struct loop *l, int fd, uint32_t events, void *arg)
 {
 	struct pstream *s = arg;
@@ -191,6 +231,8 @@ static void on_rx(struct loop *l, int fd, uint32_t events, void *arg)
 				on_rtcp(b, s, buf, n);
 			continue;
 		}
+		if (s->video && b->drop_pct && measure && simulate_loss(b, s, buf, n))
+			continue;
 		if (s->rx && rtp_srtp_unprotect(s->rx, buf, n, &n) < 0) {
 			b->srtp_fail += measure;
 			continue;
@@ -446,7 +488,7 @@ int main(int argc, char **argv)
 		{ "uri", 1, 0, 'u' }, { "n", 1, 0, 'n' }, { "duration", 1, 0, 'd' },
 		{ "tls", 0, 0, 't' }, { "ca", 1, 0, 'c' }, { "video-senders", 1, 0, 'v' },
 		{ "size", 1, 0, 's' }, { "kbps", 1, 0, 'k' }, { "warmup", 1, 0, 'w' },
-		{ "bridge-pid", 1, 0, 'p' }, { "talkers", 1, 0, 'T' }, { "cert", 1, 0, 'C' }, { "key", 1, 0, 'K' },
+		{ "bridge-pid", 1, 0, 'p' }, { "talkers", 1, 0, 'T' }, { "nack-test", 1, 0, 'N' }, { "cert", 1, 0, 'C' }, { "key", 1, 0, 'K' },
 		{ 0, 0, 0, 0 },
 	};
 	struct bl b = { .n = 8, .video_senders = 1000000, .talkers = 1000000 };
@@ -469,6 +511,7 @@ int main(int argc, char **argv)
 		case 'w': warm = atof(optarg); break;
 		case 'p': b.bridge_pid = atoi(optarg); break;
 		case 'T': b.talkers = (unsigned)atoi(optarg); break;
+		case 'N': b.drop_pct = (unsigned)atoi(optarg); break;
 		case 'C': uc.transp.tls_cert = optarg; uc.listen_tls = "127.0.0.1:0"; break;
 		case 'K': uc.transp.tls_key = optarg; break;
 		default:
@@ -513,14 +556,14 @@ int main(int argc, char **argv)
 	       "\"audio_rx\":%llu,\"video_rx\":%llu,\"audio_lost\":%llu,\"video_lost\":%llu,"
 	       "\"audio_late\":%llu,\"video_late\":%llu,\"srtp_fail\":%llu,\"plis\":%llu,"
 	       "\"lat_p50_us\":%llu,\"lat_p99_us\":%llu,\"bridge_cpu_s\":%.2f,"
-	       "\"load_cpu_s\":%.2f}\n",
+	       "\"load_cpu_s\":%.2f,\"nacked\":%llu,\"rtx_recovered\":%llu}\n",
 	       b.n, b.up, dur, (unsigned long long)b.tx, (unsigned long long)b.a_rx,
 	       (unsigned long long)b.v_rx, (unsigned long long)b.a_lost,
 	       (unsigned long long)b.v_lost, (unsigned long long)b.a_late,
 	       (unsigned long long)b.v_late, (unsigned long long)b.srtp_fail,
 	       (unsigned long long)b.plis, (unsigned long long)pct(&b, 0.5),
 	       (unsigned long long)pct(&b, 0.99), b.cpu1 > b.cpu0 ? b.cpu1 - b.cpu0 : 0.0,
-	       self_cpu_s());
+	       self_cpu_s(), (unsigned long long)b.nacked, (unsigned long long)b.rtx_recovered);
 	for (unsigned i = 0; i < b.n; i++) {
 		struct part *p = &b.parts[i];
 
