@@ -160,6 +160,7 @@ static int cmd_roster(void *ctx, const struct json *params, struct json **result
 			(void)json_obj_set_int(o, "video_tx", (int64_t)st.v_tx);
 			(void)json_obj_set_int(o, "malformed", (int64_t)st.malformed);
 			(void)json_obj_set_int(o, "foreign", (int64_t)st.foreign);
+			(void)json_obj_set_int(o, "flood_dropped", (int64_t)st.flood);
 			(void)json_obj_set_int(o, "srtp_auth_fail", (int64_t)st.auth_fail);
 			(void)json_obj_set_int(o, "plis_sent", (int64_t)st.plis_sent);
 			(void)json_obj_set_int(o, "nacks_recv", (int64_t)st.nacks_rx);

@@ -60,6 +60,10 @@
  * the same SSRC/seq: its decoder state does not match the new encoder for a
  * few frames (a short artifact; per-participant encoders would avoid it at
  * N times the encoding cost).
+ * Every participant stream has a receive budget (2000 packets/s, burst
+ * 1000): a flooding site costs the worker a recv() per packet and nothing
+ * more, and mostly hurts itself. Peer-controlled allocations: none per
+ * packet (the NACK history of a source is allocated once, 400 KB).
  * Media sockets accept packets from any source address (SSRC latching only):
  * without SRTP (plain RTP over UDP/TCP signalling) a third party could
  * inject packets; with SRTP they fail authentication.

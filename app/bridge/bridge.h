@@ -106,7 +106,7 @@ struct mw_conf {
 /* per-participant counters (read by the loop thread, relaxed) */
 struct mw_part_stats {
 	uint64_t a_rx, a_tx, v_rx, v_tx, malformed, auth_fail, plis_sent, nacks_rx,
-		 rtx_sent, foreign;
+		 rtx_sent, foreign, flood;
 	int level_db;               /* smoothed audio level, dBov */
 };
 

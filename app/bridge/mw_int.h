@@ -13,6 +13,8 @@
 #define MW_SPK_MAX 8
 #define MW_PKT_MAX 1600
 #define MW_HIST 256                 /* video packets kept per source for NACK */
+#define MW_RX_RATE 2000.0           /* packets/s accepted per stream (720p video is ~250) */
+#define MW_RX_BURST 1000.0
 
 struct rtp_srtp;
 struct jbuf;
@@ -37,6 +39,9 @@ struct mw_strm {
 	uint64_t sr_ntp, sr_arrival_us, sr_wall_us;
 	uint32_t sr_rtp;
 	uint32_t tx_packets, tx_octets;
+	/* receive rate limit (token bucket, per stream) */
+	double rx_tokens;
+	uint64_t rx_tokens_us;
 };
 
 struct mw_hist {

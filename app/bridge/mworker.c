@@ -113,6 +113,16 @@ static void strm_packet(struct mw *w, struct mw_strm *s, uint8_t *pkt, size_t le
 	size_t n = len;
 	int r;
 
+	/* a flooding site costs us the recv() only: no SRTP, no parsing */
+	s->rx_tokens += (double)(now - s->rx_tokens_us) * MW_RX_RATE / 1e6;
+	if (s->rx_tokens > MW_RX_BURST)
+		s->rx_tokens = MW_RX_BURST;
+	s->rx_tokens_us = now;
+	if (s->rx_tokens < 1) {
+		pp->st.flood++;
+		return;
+	}
+	s->rx_tokens -= 1;
 	if (len < RTP_HDR_MIN) {
 		pp->st.malformed++;
 		return;
@@ -200,6 +210,8 @@ static int strm_open(struct mw *w, struct mw_pp *pp, struct mw_strm *s, bool vid
 		return r;
 	if (!s->c.ssrc)
 		s->c.ssrc = (uint32_t)random() | 1;
+	s->rx_tokens = MW_RX_BURST;
+	s->rx_tokens_us = clock_now_us();
 	s->seq = (uint16_t)random();
 	s->ts = (uint32_t)random();
 	return 0;
