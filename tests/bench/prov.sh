@@ -24,7 +24,7 @@ run() { # NAME [provd options]
 	c0=$(awk '{print $14 + $15}' /proc/$PID/stat); t0=$(date +%s.%N)
 	echo "--- provd on $name: $N devices, $C at a time"
 	"$BIN/rakwon-provload" --url "https://127.0.0.1:$(cat "$W/$name/provd.port")" --ca "$W/$name/ca.pem" \
-		--token-file "$W/$name/admin.token" --devices "$N" --concurrency "$C" --polls 3 --prefix "$name-"
+		--token-file "$W/$name/admin.token" --devices "$N" --concurrency "$C" --polls "${BENCH_POLLS:-3}" --prefix "$name-"
 	c1=$(awk '{print $14 + $15}' /proc/$PID/stat); t1=$(date +%s.%N)
 	echo "$name: provd CPU $(echo "($c1 - $c0) / 100" | bc -l | cut -c1-6) s over $(echo "$t1 - $t0" | bc -l | cut -c1-6) s wall"
 	kill $PID; wait $PID 2>/dev/null; PID=""
