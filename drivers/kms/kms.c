@@ -752,17 +752,48 @@ struct kms_disp *kms_disp_close(struct kms_disp *d)
 
 struct kms_sink {
 	struct kms_disp *d;
+	char readback[256];     /* args readback=PATH: the screen as PPM at close */
 };
 
 static int sink_open(void *priv, struct vidsink_params *p)
 {
-	return kms_disp_open(&((struct kms_sink *)priv)->d, p);
+	struct kms_sink *s = priv;
+
+	if (p && p->args)
+		(void)drv_arg(p->args, "readback", s->readback, sizeof(s->readback));
+	return kms_disp_open(&s->d, p);
+}
+
+/* what the display shows, read back through the writeback connector, as a
+ * binary PPM (tests and support bundles) */
+static void sink_readback(struct kms_sink *s)
+{
+	struct vframe *rb = NULL;
+	FILE *f;
+
+	if (kms_disp_readback(s->d, &rb) < 0)
+		return;
+	f = fopen(s->readback, "we");
+	if (f) {
+		fprintf(f, "P6\n%d %d\n255\n", rb->width, rb->height);
+		for (int y = 0; y < rb->height; y++)
+			for (int x = 0; x < rb->width; x++) {
+				const uint8_t *px = rb->data[0] + (size_t)y * rb->stride[0] + (size_t)x * 4;
+				uint8_t rgb[3] = { px[2], px[1], px[0] };
+
+				fwrite(rgb, 1, 3, f);
+			}
+		fclose(f);
+	}
+	vframe_unref(rb);
 }
 
 static void sink_close(void *priv)
 {
 	struct kms_sink *s = priv;
 
+	if (s->d && s->readback[0])
+		sink_readback(s);
 	s->d = kms_disp_close(s->d);
 }
 
