@@ -783,6 +783,12 @@ void h264_depkt_decoded_ok(struct h264_depkt *d)
 	d->kf_requested = false;
 }
 
+void h264_depkt_lost_downstream(struct h264_depkt *d)
+{
+	if (d)
+		enter_loss(d);
+}
+
 void h264_depkt_stats(const struct h264_depkt *d, struct h264_depkt_stats *st)
 {
 	*st = d->st;

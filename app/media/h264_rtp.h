@@ -158,6 +158,9 @@ bool h264_depkt_keyframe_needed(const struct h264_depkt *d);
 /* The caller's decoder decoded a frame cleanly after a loss (e.g. recovery
  * point or intra refresh): leaves the keyframe-needed state. */
 void h264_depkt_decoded_ok(struct h264_depkt *d);
+/* The caller lost a complete AU after the assembler (decoder queue full,
+ * decoder error): drop AUs until an IDR, as after a network loss. */
+void h264_depkt_lost_downstream(struct h264_depkt *d);
 void h264_depkt_stats(const struct h264_depkt *d, struct h264_depkt_stats *st);
 
 #endif

@@ -617,7 +617,10 @@ int msess_start(struct msess *s, struct wq *events)
 		if (r < 0)
 			goto fail;
 	}
-	s->a.next_rtcp_us = s->v.next_rtcp_us = clock_now_us() + 200000;
+	/* the first report goes out at once: it opens the return path for
+	 * feedback (NACK, PLI) through NATs and relays that learn addresses
+	 * from what they see; then the randomized interval */
+	s->a.next_rtcp_us = s->v.next_rtcp_us = clock_now_us();
 	s->started = true;
 	atomic_store(&s->stop, false);
 	r = -pthread_create(&s->th_rx, NULL, rx_thread, s);

@@ -128,6 +128,7 @@ struct msess {
 	int asamples;                   /* per period, mono */
 	atomic_llong audio_e2e_us;      /* aplay: current audio capture->play */
 	atomic_bool audio_e2e_valid;
+	atomic_bool vdec_failed;        /* vdec -> rx: a frame failed to decode */
 
 	struct h264_depkt *depkt;       /* rx thread */
 	/* video render queue and checks: vdec thread */
@@ -146,6 +147,7 @@ struct msess {
 	double psnr_sum;                /* stats_lock */
 	uint64_t psnr_n;
 	double skew_sum_ms;
+	int64_t v_hold_us;              /* vdec: current lip-sync hold of video */
 	uint64_t skew_n;
 	bool first_video, first_audio;
 };

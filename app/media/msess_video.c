@@ -28,6 +28,7 @@ LOG_TOPIC(video);
 
 #define PLI_MIN_INTERVAL_US 250000
 #define MAX_HOLD_US 300000
+#define HOLD_STEP_US 10000      /* the hold grows by this much per frame at most */
 
 void msess_send_feedback_pli(struct mstream *m);
 void msess_send_nack(struct mstream *m, const uint16_t *seqs, unsigned n);
@@ -294,6 +295,12 @@ static void rq_push(struct msess *s, struct vframe *f)
 		if (atomic_load(&s->audio_e2e_valid)) {
 			hold = atomic_load(&s->audio_e2e_us) - v_e2e;
 			hold = hold < 0 ? 0 : hold > (int64_t)MAX_HOLD_US ? (int64_t)MAX_HOLD_US : hold;
+			/* a sudden audio delay increase (the jitter buffer grew)
+			 * slows video down over a few frames instead of freezing
+			 * it for the whole difference at once */
+			if (hold > s->v_hold_us + HOLD_STEP_US)
+				hold = s->v_hold_us + HOLD_STEP_US;
+			s->v_hold_us = hold;
 			rf.due_us = now + (uint64_t)hold;
 			pthread_mutex_lock(&s->stats_lock);
 			s->skew_sum_ms += (v_e2e + hold - atomic_load(&s->audio_e2e_us)) / 1000.0;
@@ -318,6 +325,8 @@ static void decode(struct msess *s, struct mpkt *p)
 		pthread_mutex_lock(&s->stats_lock);
 		s->st.video.frames_dropped++;
 		pthread_mutex_unlock(&s->stats_lock);
+		/* what follows refers to this frame: recover with a keyframe */
+		atomic_store(&s->vdec_failed, true);
 	}
 	while (vdec_receive_frame(s->vdec, &f) == 0) {
 		pthread_mutex_lock(&s->stats_lock);
@@ -385,10 +394,9 @@ static void on_au(const struct h264_au *au, void *arg)
 		pthread_mutex_lock(&s->stats_lock);
 		s->st.video.frames_dropped++;
 		pthread_mutex_unlock(&s->stats_lock);
-		if (now - s->v.last_pli_us >= PLI_MIN_INTERVAL_US) {
-			s->v.last_pli_us = now;
-			msess_send_feedback_pli(&s->v);
-		}
+		/* the next frames refer to this one: skip them until a keyframe,
+		 * which the tick requests (and repeats) */
+		h264_depkt_lost_downstream(s->depkt);
 	}
 }
 
@@ -492,6 +500,8 @@ uint64_t msess_video_tick(struct msess *s, uint64_t now)
 	if (!s->depkt)
 		return next;
 	h264_depkt_poll(s->depkt, now);
+	if (atomic_exchange(&s->vdec_failed, false))
+		h264_depkt_lost_downstream(s->depkt);
 	if (m->nack && m->have_remote) {
 		uint16_t seqs[128];
 		unsigned n = 0;
@@ -526,7 +536,7 @@ int msess_video_open(struct msess *s)
 				  .bitrate_kbps = p->bitrate_kbps,
 				  .profile = p->high_profile ? VENC_PROFILE_HIGH :
 							       VENC_PROFILE_CONSTRAINED_BASELINE,
-				  .keyint = p->fps * 10, .intra_refresh = false };
+				  .keyint = p->fps * 5, .intra_refresh = false };
 	struct vdec_params dp = { 0 };
 	struct vidsink_params kp = { .args = d->vidsink_args };
 	struct h264_depkt_conf dc = { .reorder_frames = UINT32_MAX, .max_wait_us = 300000,

@@ -28,7 +28,7 @@ wait
 note "relay: $(cat "$W/relay.json")"
 note "receiver: $(cat "$W/b.json")"
 note "video: $(cat "$W/v.json")"
-/usr/bin/python3 -c "import json; v=json.load(open('$W/v.json')); print('  FIGURE frozen time under 5%% loss: %.2f %% of the call caused by the network (%d freezes); %.2f %% in all (%d, incl. sender stalls); latency p50 %.0f ms p95 %.0f ms' % (v['net_frozen_pct'], v['net_freezes'], v['frozen_pct'], v['freezes'], v['lat_p50_ms'], v['lat_p95_ms']))"
+/usr/bin/python3 -c "import json; v=json.load(open('$W/v.json')); print('  FIGURE frozen time under 5%% loss: %.2f %% of the call caused by the network (%d freezes); %.2f %% by the receiver (%d: decoder, lip sync, CPU); %.2f %% in all (%d, incl. sender stalls); latency p50 %.0f ms p95 %.0f ms' % (v['net_frozen_pct'], v['net_freezes'], v['rx_frozen_pct'], v['rx_freezes'], v['frozen_pct'], v['freezes'], v['lat_p50_ms'], v['lat_p95_ms']))"
 check "the relay really dropped about 5 % (3..7 %)" "0.03 <= r['dropped'] / r['received'] <= 0.07 and r['reordered'] > 0" r="$W/relay.json"
 check "losses were repaired by NACK/RTX" "b['video']['nacks_sent'] > 0 and b['video']['rtx_recovered'] > 0 and a['video']['rtx_sent'] > 0" a="$W/a.json" b="$W/b.json"
 # the sender's own stalls (CPU: ASan on a shared 2-core machine) are not

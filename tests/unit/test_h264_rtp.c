@@ -593,6 +593,19 @@ TEST(keyframe_policy)
 	CHECK_EQ(st.frames_skipped, 3);
 	CHECK_EQ(st.keyframe_requests, 2);
 	CHECK_EQ(st.frames_complete, 3);
+	/* the caller lost a complete frame downstream (decoder error, full
+	 * queue): P frames are skipped until the next IDR, as after a loss */
+	h264_depkt_lost_downstream(d);
+	CHECK(h264_depkt_keyframe_needed(d));
+	CHECK_OK(put(d, 9, 24000, true, p_pkt, sizeof(p_pkt)));
+	CHECK_EQ(o.n, 4);
+	CHECK_OK(put(d, 10, 27000, true, idr_pkt, sizeof(idr_pkt)));
+	CHECK_EQ(o.n, 5);
+	CHECK_EQ(o.au[4].flags, H264_AU_IDR);
+	CHECK(!h264_depkt_keyframe_needed(d));
+	h264_depkt_stats(d, &st);
+	CHECK_EQ(st.frames_skipped, 4);
+	CHECK_EQ(st.keyframe_requests, 3);
 	outs_free(&o);
 	h264_depkt_free(d);
 }

@@ -16,7 +16,9 @@
  *       frozen share of the call. With the sender's log (tx lines), freezes
  *       are also split by cause: "net_" figures count only the gaps in which
  *       the sender did send frames (lost or late on the way), not the gaps
- *       where the sender itself sent nothing (capture or encoder stall).
+ *       where the sender itself sent nothing (capture or encoder stall);
+ *       "rx_" figures count the gaps where the frame arrived in time but
+ *       was shown late (receiver: decoder, lip-sync hold, CPU).
  */
 #include <errno.h>
 #include <math.h>
@@ -273,18 +275,18 @@ static int video(const char *path, const char *tx_path)
 	char line[512];
 	double *lat = NULL, psnr_sum = 0, psnr_min = 1e9, mean = 0, frozen = 0, total = 0;
 	size_t n = 0, cap = 0, stamps = 0, psnr_n = 0, seq_err = 0, freezes = 0, gaps = 0;
-	unsigned long long last_seq = 0, last_render = 0, prev_cap = 0;
+	unsigned long long last_seq = 0, last_render = 0, prev_cap = 0, prev_recv = 0;
 	bool have_seq = false;
-	size_t ntx = 0, net_freezes = 0;
+	size_t ntx = 0, net_freezes = 0, rx_freezes = 0;
 	uint32_t *txv = tx_seqs(tx_path, &ntx);
-	double net_frozen = 0;
+	double net_frozen = 0, rx_frozen = 0;
 
 	if (!f) {
 		perror(path);
 		return 2;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long cap_us, render, seq;
+		unsigned long long cap_us, render, seq, recv;
 		const char *ps;
 		double psnr;
 
@@ -292,6 +294,7 @@ static int video(const char *path, const char *tx_path)
 			continue;
 		cap_us = field(line, "cap=");
 		render = field(line, "render=");
+		recv = field(line, "recv=");
 		seq = field(line, "seq=");
 		ps = strstr(line, "psnr=");
 		psnr = ps ? atof(ps + 5) : -1;
@@ -330,14 +333,23 @@ static int video(const char *path, const char *tx_path)
 				freezes++;
 				frozen += gap;
 				/* network-caused: the sender sent frames in between that
-				 * never came (lost), or this frame came much later than
-				 * its capture spacing says (late); a sender that sent
-				 * nothing in the gap stalled by itself */
+				 * never came (lost), or this frame's data arrived much
+				 * later than its capture spacing says (late; arrival
+				 * time when logged, else render time). A sender that
+				 * sent nothing in the gap stalled by itself; a frame
+				 * that arrived in time but was shown late stalled in
+				 * the receiver (decoder, lip-sync hold, CPU) */
+				double arr_gap = recv && prev_recv ? (double)(recv - prev_recv) : gap;
+
 				if (txv && cap_us && last_cap &&
 				    (sent_between(txv, ntx, (uint32_t)last_seq_prev, (uint32_t)seq) ||
-				     gap - (double)(cap_us - last_cap) > 100000)) {
+				     arr_gap - (double)(cap_us - last_cap) > 100000)) {
 					net_freezes++;
 					net_frozen += gap;
+				} else if (txv && cap_us && last_cap && recv && prev_recv &&
+					   gap - (double)(cap_us - last_cap) > 100000) {
+					rx_freezes++;
+					rx_frozen += gap;
 				}
 			}
 			total += gap;
@@ -346,6 +358,7 @@ static int video(const char *path, const char *tx_path)
 		}
 		last_render = render;
 		prev_cap = cap_us;
+		prev_recv = recv;
 	}
 	fclose(f);
 	{
@@ -358,11 +371,13 @@ static int video(const char *path, const char *tx_path)
 		printf("{\"frames\":%zu,\"stamps\":%zu,\"seq_errors\":%zu,\"first_seq\":%llu,"
 		       "\"last_seq\":%llu,\"psnr_avg\":%.2f,\"psnr_min\":%.2f,\"lat_p50_ms\":%.1f,"
 		       "\"lat_p95_ms\":%.1f,\"freezes\":%zu,\"frozen_pct\":%.3f,"
-		       "\"net_freezes\":%zu,\"net_frozen_pct\":%.3f}\n",
+		       "\"net_freezes\":%zu,\"net_frozen_pct\":%.3f,\"rx_freezes\":%zu,"
+		       "\"rx_frozen_pct\":%.3f}\n",
 		       n, stamps, seq_err, 0ULL, last_seq, psnr_n ? psnr_sum / (double)psnr_n : 0,
 		       psnr_n ? psnr_min : 0, k ? lat[k / 2] : 0, k ? lat[k * 95 / 100] : 0,
 		       freezes, total > 0 ? 100.0 * frozen / total : 0, txv ? net_freezes : freezes,
-		       total > 0 ? 100.0 * (txv ? net_frozen : frozen) / total : 0);
+		       total > 0 ? 100.0 * (txv ? net_frozen : frozen) / total : 0, rx_freezes,
+		       total > 0 ? 100.0 * rx_frozen / total : 0);
 	}
 	free(lat);
 	free(txv);

@@ -13,6 +13,8 @@
  * --jitter-reorder, like a real path). Datagrams wait in one queue ordered by
  * departure time, drained by a loop timer; everything runs on one epoll loop
  * (no busy waiting). --oneway impairs only the peer-to-destination direction.
+ * --drop-first N drops the first N datagrams of each pair toward the
+ * destination (e.g. the parameter sets that open a video stream).
  * On exit (--duration, SIGINT, SIGTERM) one JSON line of counters goes to
  * stdout. Only loopback addresses are accepted.
  */
@@ -44,6 +46,7 @@ struct pair {
 	struct sockaddr_in to;
 	struct sockaddr_in peer;
 	bool have_peer;
+	unsigned forwarded_in;          /* datagrams seen toward the destination */
 	uint64_t last_due[2];           /* per direction: jitter keeps order */
 };
 
@@ -66,6 +69,7 @@ struct relay {
 	struct pair pairs[MAX_PAIRS];
 	int npairs;
 	double loss, reorder, dup;
+	unsigned drop_first;            /* per pair: the first N toward the destination */
 	unsigned reorder_gap;
 	unsigned reorder_ms;
 	unsigned delay_ms, jitter_ms;
@@ -187,6 +191,10 @@ static void schedule(struct relay *r, int pair, int dir, const uint8_t *data,
 {
 	unsigned copies = 1;
 
+	if (dir == 0 && r->pairs[pair].forwarded_in++ < r->drop_first) {
+		r->st.dropped++;
+		return;
+	}
 	if (impair && r->loss > 0 && rng_pct(r) < r->loss) {
 		r->st.dropped++;
 		return;
@@ -341,7 +349,7 @@ static void usage(FILE *f)
 		"usage: rakwon-udprelay --listen PORT --to PORT [--listen PORT --to PORT ...]\n"
 		"         [--loss PCT] [--dup PCT] [--reorder PCT [--reorder-gap N | --reorder-ms MS]]\n"
 		"         [--delay MS] [--jitter MS [--jitter-reorder]] [--seed N] [--duration S]\n"
-		"         [--oneway]\n"
+		"         [--oneway] [--drop-first N]\n"
 		"Relays UDP on 127.0.0.1 only; prints a JSON line of counters on exit.\n");
 }
 
@@ -385,6 +393,7 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "duration", required_argument, NULL, 'T' },
 		{ "oneway", no_argument, NULL, 'o' },
+		{ "drop-first", required_argument, NULL, 'F' },
 		{ "jitter-reorder", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -415,6 +424,7 @@ int main(int argc, char **argv)
 				r->pairs[nto++].to_port = port;
 			break;
 		case 'L': e = parse_num(optarg, 0, 100, &r->loss); break;
+		case 'F': e = parse_num(optarg, 0, 1000, &v); r->drop_first = (unsigned)v; break;
 		case 'R': e = parse_num(optarg, 0, 100, &r->reorder); break;
 		case 'D': e = parse_num(optarg, 0, 100, &r->dup); break;
 		case 'g': e = parse_num(optarg, 1, 1000, &v); r->reorder_gap = (unsigned)v; break;
