@@ -6,24 +6,7 @@
 # counted when the sender did send frames in the gap, see rakwon-avcheck).
 . tests/lib/common.sh
 DUR=${MEDIA_SECS:-20}
-sdp_pair "$W" 45000 45100
-sed -i '/^m=/a a=sendonly' "$W/a.sdp"
-sed -i '/^m=/a a=recvonly' "$W/b.sdp"
-# b sends through the relay too: its view of a has the relay's ports
-sed -e 's/^m=audio 45000/m=audio 45200/; s/^m=video 45002/m=video 45202/' "$W/a.sdp" > "$W/a_via_relay.sdp"
-sed -e 's/^m=audio 45100/m=audio 45200/; s/^m=video 45102/m=video 45202/' "$W/b.sdp" > "$W/b_via_relay.sdp"
-"$BIN/rakwon-udprelay" --listen 45200 --to 45100 --listen 45201 --to 45101 \
-	--listen 45202 --to 45102 --listen 45203 --to 45103 \
-	--loss 5 --reorder 2 --seed 7 --duration $((DUR + 4)) > "$W/relay.json" 2> "$W/relay.err" &
-PIDS="$PIDS $!"
-sleep 0.3
-"$BIN/rakwon-media" --local "$W/b.sdp" --remote "$W/a_via_relay.sdp" --duration $((DUR + 2)) \
-	--check-testsrc --frame-log "$W/b.flog" --stats "$W/b.json" --cname b 2> "$W/b.err" &
-PIDS="$PIDS $!"
-sleep 0.3
-"$BIN/rakwon-media" --local "$W/a.sdp" --remote "$W/b_via_relay.sdp" --duration "$DUR" \
-	--frame-log "$W/a.flog" --stats "$W/a.json" --cname a 2> "$W/a.err" || fail "sender exited with $?"
-wait
+relayed_call 45000 "$DUR" --loss 5 --reorder 2 --seed 7
 "$BIN/rakwon-avcheck" video "$W/b.flog" "$W/a.flog" > "$W/v.json" || fail "video analysis"
 note "relay: $(cat "$W/relay.json")"
 note "receiver: $(cat "$W/b.json")"

@@ -30,6 +30,36 @@ print("  %-4s %s" % ("ok" if ok else "FAIL", desc))
 sys.exit(0 if ok else 1)
 PY
 }
+# relayed_call BASE DUR RELAY-OPTIONS...: a sends (sendonly) 720p30 + audio to b
+# (recvonly) through rakwon-udprelay with the given impairments, both directions
+# (media and RTCP); ports BASE (a), BASE+100 (b), BASE+200 (relay). Leaves
+# $W/{a,b}.json (stats), $W/{a,b}.flog (frame logs), $W/relay.json.
+relayed_call() {
+	base=$1; dur=$2; shift 2
+	sdp_pair "$W" "$base" $((base + 100))
+	sed -i '/^m=/a a=sendonly' "$W/a.sdp"
+	sed -i '/^m=/a a=recvonly' "$W/b.sdp"
+	# b sends through the relay too: its view of a has the relay's ports
+	sed -e "s/^m=audio $base/m=audio $((base + 200))/; s/^m=video $((base + 2))/m=video $((base + 202))/" \
+		"$W/a.sdp" > "$W/a_via_relay.sdp"
+	sed -e "s/^m=audio $((base + 100))/m=audio $((base + 200))/; s/^m=video $((base + 102))/m=video $((base + 202))/" \
+		"$W/b.sdp" > "$W/b_via_relay.sdp"
+	"$BIN/rakwon-udprelay" --listen $((base + 200)) --to $((base + 100)) \
+		--listen $((base + 201)) --to $((base + 101)) \
+		--listen $((base + 202)) --to $((base + 102)) \
+		--listen $((base + 203)) --to $((base + 103)) \
+		"$@" --duration $((dur + 4)) > "$W/relay.json" 2> "$W/relay.err" &
+	PIDS="$PIDS $!"
+	sleep 0.3
+	"$BIN/rakwon-media" --local "$W/b.sdp" --remote "$W/a_via_relay.sdp" --duration $((dur + 2)) \
+		--check-testsrc --frame-log "$W/b.flog" --stats "$W/b.json" --cname b 2> "$W/b.err" &
+	PIDS="$PIDS $!"
+	sleep 0.3
+	"$BIN/rakwon-media" --local "$W/a.sdp" --remote "$W/b_via_relay.sdp" --duration "$dur" \
+		--frame-log "$W/a.flog" --stats "$W/a.json" --cname a 2> "$W/a.err" ||
+		fail "sender exited with $?"
+	wait
+}
 # speech WAV, 48 kHz mono, of about SECS seconds, voice VOICE (cached per run)
 speech_wav() { # OUT VOICE TEXT
 	out=$1; voice=$2; shift 2
