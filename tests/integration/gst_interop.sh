@@ -34,7 +34,7 @@ for mode in plain srtp; do
 		--vidsink y4m --vidsink-args "path=$d/ours.y4m" --audsink wav --audsink-args "path=$d/ours.wav" \
 		--stats "$d/r.json" 2> "$d/r.err" &
 	R=$!
-	sleep 0.7
+	media_ready "$d/r.err"
 	if [ $mode = srtp ]; then
 		gst_send 47002 47000 $SECS "$(sdp_key "$d/b.sdp" video)" "$(sdp_key "$d/b.sdp" audio)" > "$d/gst-send.log" 2>&1
 	else

@@ -14,7 +14,7 @@ for mode in plain srtp; do
 	"$BIN/rakwon-media" --local "$d/b.sdp" --remote "$d/a.sdp" --duration $((DUR + 2)) \
 		--size 640x360 --vbitrate 800 --stats "$d/b.json" 2> "$d/b.err" &
 	B=$!
-	sleep 0.3
+	media_ready "$d/b.err"
 	"$BIN/rakwon-media" --local "$d/a.sdp" --remote "$d/b.sdp" --duration $DUR --size 640x360 \
 		--vbitrate 800 --stats "$d/a.json" 2> "$d/a.err" &
 	A=$!

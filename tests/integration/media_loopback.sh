@@ -17,7 +17,7 @@ sed -i '/^m=/a a=recvonly' "$W/b.sdp"
 	--check-testsrc --frame-log "$W/b.flog" --audsink wav --audsink-args "path=$W/b.wav" \
 	--vidsink null --stats "$W/b.json" --cname b 2> "$W/b.err" &
 PIDS="$PIDS $!"
-sleep 0.5
+media_ready "$W/b.err"
 "$BIN/rakwon-media" --local "$W/a.sdp" --remote "$W/b.sdp" --duration "$DUR" --vbitrate 2000 ${MEDIA_SENDER_ARGS:-} \
 	--audsrc wav --audsrc-args "path=$W/speech.wav" --frame-log "$W/a.flog" \
 	--stats "$W/a.json" --cname a 2> "$W/a.err" || fail "sender exited with $?"

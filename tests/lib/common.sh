@@ -30,6 +30,17 @@ print("  %-4s %s" % ("ok" if ok else "FAIL", desc))
 sys.exit(0 if ok else 1)
 PY
 }
+# wait_log FILE PATTERN [SECS]: wait until FILE has a line matching PATTERN
+# (a process says it is ready); fails the test after SECS (default 20)
+wait_log() {
+	_i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		[ $_i -ge $((${3:-20} * 10)) ] && fail "no '$2' in $1 after ${3:-20} s"
+		sleep 0.1; _i=$((_i + 1))
+	done
+}
+# rakwon-media prints this when its session runs (sockets bound, threads up)
+media_ready() { wait_log "$1" "session started"; }
 # relayed_call BASE DUR RELAY-OPTIONS...: a sends (sendonly) 720p30 + audio to b
 # (recvonly) through rakwon-udprelay with the given impairments, both directions
 # (media and RTCP); ports BASE (a), BASE+100 (b), BASE+200 (relay). Leaves
@@ -50,11 +61,11 @@ relayed_call() {
 		--listen $((base + 203)) --to $((base + 103)) \
 		"$@" --duration $((dur + 4)) > "$W/relay.json" 2> "$W/relay.err" &
 	PIDS="$PIDS $!"
-	sleep 0.3
+	wait_log "$W/relay.err" ":$((base + 203)) <->"
 	"$BIN/rakwon-media" --local "$W/b.sdp" --remote "$W/a_via_relay.sdp" --duration $((dur + 2)) \
 		--check-testsrc --frame-log "$W/b.flog" --stats "$W/b.json" --cname b 2> "$W/b.err" &
 	PIDS="$PIDS $!"
-	sleep 0.3
+	media_ready "$W/b.err"
 	"$BIN/rakwon-media" --local "$W/a.sdp" --remote "$W/b_via_relay.sdp" --duration "$dur" \
 		--frame-log "$W/a.flog" --stats "$W/a.json" --cname a 2> "$W/a.err" ||
 		fail "sender exited with $?"
