@@ -147,6 +147,7 @@ struct terminal {
 	struct cec_dev *cec;            /* HDMI-CEC, or NULL */
 	struct loop_timer ui_tick;      /* 1 s: clock, duration, stats, idle */
 	uint64_t last_activity_us;      /* last key or call activity */
+	uint64_t volume_osd_us;         /* when the volume bar was shown */
 	bool standby;
 };
 
