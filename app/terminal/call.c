@@ -16,6 +16,7 @@
 #include "media/msess.h"
 #include "rtp/srtp.h"
 #include "sip/sip_ua.h"
+#include "terminal/display.h"
 #include "terminal/terminal.h"
 
 LOG_TOPIC(call);
@@ -213,6 +214,9 @@ static void media_stop(struct tcall *c)
 		msess_stop(c->ms);
 		c->ms = msess_free(c->ms);
 	}
+	/* the media threads are gone: no stale picture on the next screen */
+	tdisplay_frame(c->t->disp, TDISPLAY_FAR, NULL);
+	tdisplay_frame(c->t->disp, TDISPLAY_SELF, NULL);
 }
 
 static int media_start(struct tcall *c)

@@ -465,6 +465,7 @@ struct json *terminal_ui_status(struct terminal *t)
 		input_keys_get_stats(t->keys, &ks);
 		(void)json_obj_set_int(d, "keys", (int64_t)ks.keys);
 		(void)json_obj_set_int(d, "keys_unknown", (int64_t)ks.unknown);
+		(void)json_obj_set_int(d, "remote_devices", ks.devices);
 	}
 	return d;
 }
