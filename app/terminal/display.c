@@ -288,6 +288,11 @@ void tdisplay_model(struct tdisplay *d, const struct ui_model *m)
 	if (!d || !m)
 		return;
 	pthread_mutex_lock(&d->lock);
+	/* the loop publishes every second: recompose only on a change */
+	if (d->pending_gen && !memcmp(&d->pending, m, sizeof(*m))) {
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
 	d->pending = *m;
 	d->pending_gen++;
 	pthread_mutex_unlock(&d->lock);

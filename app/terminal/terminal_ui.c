@@ -29,9 +29,14 @@ static const char *const layout_names[UI_LAYOUT_MAX] = {
 	"full", "pip", "side_by_side", "gallery2x2", "gallery3x3",
 };
 
+/* truncating copy (a UTF-8 sequence cut at the end is the renderer's to skip) */
 static void copy(char *dst, size_t n, const char *src)
 {
-	snprintf(dst, n, "%s", src ? src : "");
+	size_t l = src ? strnlen(src, n - 1) : 0;
+
+	if (l)
+		memcpy(dst, src, l);
+	dst[l] = 0;
 }
 
 /* "Name <uri>, Name2 <uri2>" entries appended to the model's directory */
