@@ -24,9 +24,9 @@ rc() { n=$1; shift; "$BIN/rakwonctl" -s "$W/$n.sock" "$@"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 run() { # LABEL [-s k=v]... for A
 	label=$1; shift
-	term a 15660 43000 "$@"
-	term b 15670 44000 -s ui.enabled=no
-	rc a dial uri=sip:b@127.0.0.1:15670 > /dev/null
+	term a 16660 59000 "$@"
+	term b 16670 60000 -s ui.enabled=no
+	rc a dial uri=sip:b@127.0.0.1:16670 > /dev/null
 	rc b wait call.state=ringing_in 10 > /dev/null && rc b answer > /dev/null
 	rc a wait call.state=connected 10 > /dev/null || { echo "ui bench: call failed"; return; }
 	sleep 2

@@ -7,8 +7,8 @@
 . tests/lib/terminal.sh
 [ -w /dev/uinput ] || skip "no writable /dev/uinput on this host"
 [ -d /dev/input ] || skip "no /dev/input (no udev here)"
-term_start a 15560 42000 -s dev.remote=evdev -s dev.remote_args=dir=/dev/input \
-	-s ui.keymap=rootfs/etc/rakwon-terminal/keymap -s "directory=B <sip:b@127.0.0.1:15570>"
+term_start a 16560 58000 -s dev.remote=evdev -s dev.remote_args=dir=/dev/input \
+	-s ui.keymap=rootfs/etc/rakwon-terminal/keymap -s "directory=B <sip:b@127.0.0.1:16570>"
 /usr/bin/python3 - "$W/go" > "$W/uinput.log" 2>&1 <<'PY' &
 import fcntl, os, struct, sys, time
 UI_SET_EVBIT, UI_SET_KEYBIT, UI_DEV_SETUP, UI_DEV_CREATE, UI_DEV_DESTROY = 0x40045564, 0x40045565, 0x405c5503, 0x5501, 0x5502

@@ -9,9 +9,9 @@
 . tests/lib/common.sh
 . tests/lib/terminal.sh
 KM=rootfs/etc/rakwon-terminal/keymap
-term_start a 15260 36000 -s media.encryption=off -s dev.remote=fifo -s "dev.remote_args=path=$W/a.keys" \
-	-s ui.keymap=$KM -s "directory=Room B <sip:b@127.0.0.1:15270>" -s ui.test_time=09:41
-term_start b 15270 37000 -s media.encryption=off -s dev.remote=fifo -s "dev.remote_args=path=$W/b.keys" \
+term_start a 16260 52000 -s media.encryption=off -s dev.remote=fifo -s "dev.remote_args=path=$W/a.keys" \
+	-s ui.keymap=$KM -s "directory=Room B <sip:b@127.0.0.1:16270>" -s ui.test_time=09:41
+term_start b 16270 53000 -s media.encryption=off -s dev.remote=fifo -s "dev.remote_args=path=$W/b.keys" \
 	-s ui.keymap=$KM -s ui.test_time=09:41
 # key NAME KEY...: press keys on the room's remote (one line per key)
 key() { n=$1; shift; for k in "$@"; do echo "$k"; done > "$W/$n.keys"; }

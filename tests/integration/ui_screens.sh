@@ -10,10 +10,10 @@
 . tests/lib/common.sh
 . tests/lib/terminal.sh
 REF=tests/ref/ui_terminal
-term_start a 15360 38000 -s media.encryption=off -s dev.remote=none -s ui.test_time=09:41 \
-	-s "ui.favourites=Room B <sip:b@127.0.0.1:15370>, Lobby <sip:lobby@127.0.0.1:15390>" \
-	-s "directory=Seoul HQ <sip:seoul@127.0.0.1:15391>"
-term_start b 15370 39000 -s media.encryption=off -s dev.remote=none -s ui.test_time=09:41
+term_start a 16360 54000 -s media.encryption=off -s dev.remote=none -s ui.test_time=09:41 \
+	-s "ui.favourites=Room B <sip:b@127.0.0.1:16370>, Lobby <sip:lobby@127.0.0.1:16390>" \
+	-s "directory=Seoul HQ <sip:seoul@127.0.0.1:16391>"
+term_start b 16370 55000 -s media.encryption=off -s dev.remote=none -s ui.test_time=09:41
 wait_ui() { rc "$1" wait "ui.screen=$2" "${3:-10}" || { rc "$1" status; fail "$1: screen never became $2"; }; }
 # shot NAME [MASK]...: screenshot of A, compared with (or written to) $REF/NAME.png
 shot() {
@@ -39,7 +39,7 @@ shot home_ko
 rc a config_set key=ui.language value=en > /dev/null
 rc a wait ui.language=en 5 || fail "language not back"
 
-rc b dial uri=sip:a@127.0.0.1:15360 > /dev/null || fail "dial"
+rc b dial uri=sip:a@127.0.0.1:16360 > /dev/null || fail "dial"
 wait_ui a incoming
 shot incoming
 rc b mute camera=true > /dev/null

@@ -6,9 +6,9 @@
 # during a call, and the standby/wake commands do the same by API.
 . tests/lib/common.sh
 . tests/lib/terminal.sh
-term_start a 15460 40000 -s media.encryption=off -s dev.remote=fifo -s "dev.remote_args=path=$W/a.keys" \
+term_start a 16460 56000 -s media.encryption=off -s dev.remote=fifo -s "dev.remote_args=path=$W/a.keys" \
 	-s ui.keymap=rootfs/etc/rakwon-terminal/keymap -s ui.standby_s=2 -s dev.cec=auto
-term_start b 15470 41000 -s media.encryption=off -s dev.remote=none
+term_start b 16470 57000 -s media.encryption=off -s dev.remote=none
 rc a watch 60 > "$W/a.events" &
 PIDS="$PIDS $!"
 key() { n=$1; shift; for k in "$@"; do echo "$k"; done > "$W/$n.keys"; }
@@ -26,7 +26,7 @@ wait_ui a home
 note "a key woke the room (home screen)"
 
 rc a wait standby=true 10 || fail "no second standby"
-rc b dial uri=sip:a@127.0.0.1:15460 > /dev/null || fail "dial"
+rc b dial uri=sip:a@127.0.0.1:16460 > /dev/null || fail "dial"
 wait_state a ringing_in
 rc a wait standby=false 5 || fail "an incoming call did not wake the room"
 wait_ui a incoming
