@@ -46,6 +46,7 @@ struct tdisplay {
 	bool null_sink;
 	struct ui_model model;
 	uint64_t model_gen;
+	uint64_t model_us;              /* when the loop published it */
 	struct vframe *out[2];          /* double-buffered: a sink may keep one */
 	int out_i;
 	uint64_t next_us;
@@ -53,12 +54,15 @@ struct tdisplay {
 	pthread_mutex_t lock;           /* protects everything below */
 	struct ui_model pending;
 	uint64_t pending_gen;
+	uint64_t pending_us;            /* first unshown publication */
 	struct vframe *src[TDISPLAY_SRC_MAX];
 	char *shots[SHOTS_MAX];
 	int nshots;
 	struct tdisplay_stats st;
 	float hist[HIST_N];             /* compose times, ms */
 	unsigned hist_n, hist_i;
+	float upd[HIST_N];              /* model published -> on the sink, ms */
+	unsigned upd_n, upd_i;
 };
 
 static int cmp_float(const void *a, const void *b)
@@ -101,7 +105,28 @@ static void shot_write(struct vframe *f, const char *path)
 		log_warn(display, "screenshot %s: %s, ignoring", path, strerror(-r));
 }
 
-static void compose(struct tdisplay *d, char **shots, int nshots)
+static void hist_put(float *h, unsigned *n, unsigned *i, float v)
+{
+	h[*i] = v;
+	*i = (*i + 1) % HIST_N;
+	if (*n < HIST_N)
+		(*n)++;
+}
+
+static void percentiles(const float *src, unsigned n, double *p50, double *p95)
+{
+	float h[HIST_N];
+
+	if (!n)
+		return;
+	memcpy(h, src, sizeof(h[0]) * n);
+	qsort(h, n, sizeof(h[0]), cmp_float);
+	*p50 = h[n / 2];
+	*p95 = h[(n * 95) / 100 < n ? (n * 95) / 100 : n - 1];
+}
+
+/* new_model: the frame shows a model not shown before (update latency) */
+static void compose(struct tdisplay *d, char **shots, int nshots, bool new_model)
 {
 	struct vframe *src[TDISPLAY_SRC_MAX], *out;
 	uint64_t t0 = clock_now_us();
@@ -133,10 +158,10 @@ static void compose(struct tdisplay *d, char **shots, int nshots)
 	else if (!d->null_sink)
 		d->st.written++;
 	d->st.compose_ms_last = ms;
-	d->hist[d->hist_i] = ms;
-	d->hist_i = (d->hist_i + 1) % HIST_N;
-	if (d->hist_n < HIST_N)
-		d->hist_n++;
+	hist_put(d->hist, &d->hist_n, &d->hist_i, ms);
+	if (r == 0 && new_model && !d->null_sink)
+		hist_put(d->upd, &d->upd_n, &d->upd_i,
+			 (float)(clock_now_us() - d->model_us) / 1000.0f);
 	pthread_mutex_unlock(&d->lock);
 	if (r < 0 && d->st.errors == 1)
 		log_warn(display, "composing the screen failed: %s, ignoring", strerror(-r));
@@ -151,7 +176,7 @@ static void *worker(void *arg)
 		struct wq_item it;
 		char *shots[SHOTS_MAX];
 		int nshots, timeout = -1;
-		bool dirty, video;
+		bool dirty, video, new_model;
 		uint64_t now;
 
 		pthread_mutex_lock(&d->lock);
@@ -172,10 +197,12 @@ static void *worker(void *arg)
 			now = clock_now_us();
 		}
 		pthread_mutex_lock(&d->lock);
-		dirty = d->pending_gen != d->model_gen;
+		dirty = new_model = d->pending_gen != d->model_gen;
 		if (dirty) {
 			d->model = d->pending;
 			d->model_gen = d->pending_gen;
+			d->model_us = d->pending_us;
+			d->pending_us = 0;
 		}
 		nshots = d->nshots;
 		memcpy(shots, d->shots, sizeof(shots[0]) * (size_t)nshots);
@@ -199,7 +226,7 @@ static void *worker(void *arg)
 		}
 		if (!dirty && !nshots)
 			continue;
-		compose(d, shots, nshots);
+		compose(d, shots, nshots, new_model);
 		for (int i = 0; i < nshots; i++)
 			free(shots[i]);
 		d->next_us = now + period;
@@ -295,6 +322,8 @@ void tdisplay_model(struct tdisplay *d, const struct ui_model *m)
 	}
 	d->pending = *m;
 	d->pending_gen++;
+	if (!d->pending_us)
+		d->pending_us = clock_now_us();
 	pthread_mutex_unlock(&d->lock);
 	wake(d);
 }
@@ -342,17 +371,9 @@ int tdisplay_screenshot(struct tdisplay *d, const char *path)
 
 void tdisplay_get_stats(struct tdisplay *d, struct tdisplay_stats *ret)
 {
-	float h[HIST_N];
-	unsigned n;
-
 	pthread_mutex_lock(&d->lock);
 	*ret = d->st;
-	n = d->hist_n;
-	memcpy(h, d->hist, sizeof(h[0]) * n);
+	percentiles(d->hist, d->hist_n, &ret->compose_ms_p50, &ret->compose_ms_p95);
+	percentiles(d->upd, d->upd_n, &ret->update_ms_p50, &ret->update_ms_p95);
 	pthread_mutex_unlock(&d->lock);
-	if (n) {
-		qsort(h, n, sizeof(h[0]), cmp_float);
-		ret->compose_ms_p50 = h[n / 2];
-		ret->compose_ms_p95 = h[(n * 95) / 100 < n ? (n * 95) / 100 : n - 1];
-	}
 }

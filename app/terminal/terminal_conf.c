@@ -162,6 +162,9 @@ const struct conf_def terminal_conf_defs[] = {
 	{ "ui.standby_s", CONF_INT, "600", 0, 86400, NULL, NULL, FLAG_RP,
 	  "Seconds without a call or a key press before standby (screen off,\n"
 	  "TV to standby over HDMI-CEC); 0: never." },
+	{ "ui.controls_hide_s", CONF_INT, "10", 0, 3600, NULL, NULL, FLAG_RP,
+	  "Seconds without a key before the in-call control bar hides (a key\n"
+	  "brings it back); 0: always shown." },
 	{ "ui.keymap", CONF_STR, "/etc/rakwon-terminal/keymap", 0, 0, NULL, NULL, CONF_IMMUTABLE,
 	  "Remote-control keymap: lines \"KEY_NAME action\" (actions: up, down, left,\n"
 	  "right, ok, back, call, hangup, vol_up, vol_down, mute, home, digit0..9,\n"

@@ -337,6 +337,14 @@ int terminal_ui_key(struct terminal *t, const char *action, char *err, size_t er
 		terminal_ui_standby(t, false, "key");   /* any key only wakes */
 		return 0;
 	}
+	if (t->ui->screen == UI_SCREEN_IN_CALL && t->ui->call.hide_controls) {
+		t->ui->call.hide_controls = false;
+		/* navigation keys only bring the bar back: no unseen button press */
+		if (a <= UI_ACT_BACK) {
+			publish(t);
+			return 0;
+		}
+	}
 	lay = t->ui->call.layout;
 	r = ui_key(t->ui, a, &cmd);
 	if (r > 0)
@@ -414,9 +422,14 @@ static void on_tick(struct loop *l, struct loop_timer *tm, void *arg)
 	struct terminal *t = arg;
 	int64_t idle_s = conf_int(t->conf, "ui.standby_s");
 
-	if (!t->standby && !t->call && idle_s > 0 &&
-	    clock_now_us() - t->last_activity_us >= (uint64_t)idle_s * 1000000)
+	int64_t hide_s = conf_int(t->conf, "ui.controls_hide_s");
+	uint64_t idle_us = clock_now_us() - t->last_activity_us;
+
+	if (!t->standby && !t->call && idle_s > 0 && idle_us >= (uint64_t)idle_s * 1000000)
 		terminal_ui_standby(t, true, "idle");
+	if (t->ui->screen == UI_SCREEN_IN_CALL && !t->ui->call.connecting && hide_s > 0 &&
+	    !t->ui->call.show_stats && idle_us >= (uint64_t)hide_s * 1000000)
+		t->ui->call.hide_controls = true;
 	publish(t);
 }
 
@@ -458,6 +471,7 @@ struct json *terminal_ui_status(struct terminal *t)
 	(void)json_obj_set_str(d, "language", t->ui->lang == UI_LANG_KO ? "ko" : "en");
 	(void)json_obj_set_int(d, "focus", t->ui->focus);
 	(void)json_obj_set_bool(d, "statistics", t->ui->call.show_stats);
+	(void)json_obj_set_bool(d, "controls_hidden", t->ui->call.hide_controls);
 	(void)json_obj_set_bool(d, "cec", t->cec != NULL);
 	tdisplay_get_stats(t->disp, &st);
 	(void)json_obj_set_int(d, "frames", (int64_t)st.frames);
@@ -466,6 +480,8 @@ struct json *terminal_ui_status(struct terminal *t)
 	(void)json_obj_set_int(d, "errors", (int64_t)st.errors);
 	(void)json_obj_set_double(d, "compose_ms_p50", st.compose_ms_p50);
 	(void)json_obj_set_double(d, "compose_ms_p95", st.compose_ms_p95);
+	(void)json_obj_set_double(d, "update_ms_p50", st.update_ms_p50);
+	(void)json_obj_set_double(d, "update_ms_p95", st.update_ms_p95);
 	if (t->keys) {
 		input_keys_get_stats(t->keys, &ks);
 		(void)json_obj_set_int(d, "keys", (int64_t)ks.keys);

@@ -10,7 +10,8 @@
 . tests/lib/terminal.sh
 KM=rootfs/etc/rakwon-terminal/keymap
 term_start a 16260 52000 -s media.encryption=off -s dev.remote=fifo -s "dev.remote_args=path=$W/a.keys" \
-	-s ui.keymap=$KM -s "directory=Room B <sip:b@127.0.0.1:16270>" -s ui.test_time=09:41
+	-s ui.keymap=$KM -s "directory=Room B <sip:b@127.0.0.1:16270>" -s ui.test_time=09:41 \
+	-s ui.controls_hide_s=0
 term_start b 16270 53000 -s media.encryption=off -s dev.remote=fifo -s "dev.remote_args=path=$W/b.keys" \
 	-s ui.keymap=$KM -s ui.test_time=09:41
 # key NAME KEY...: press keys on the room's remote (one line per key)

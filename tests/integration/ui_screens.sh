@@ -10,7 +10,7 @@
 . tests/lib/common.sh
 . tests/lib/terminal.sh
 REF=tests/ref/ui_terminal
-term_start a 16360 54000 -s media.encryption=off -s dev.remote=none -s ui.test_time=09:41 \
+term_start a 16360 54000 -s media.encryption=off -s dev.remote=none -s ui.test_time=09:41 -s ui.controls_hide_s=0 \
 	-s "ui.favourites=Room B <sip:b@127.0.0.1:16370>, Lobby <sip:lobby@127.0.0.1:16390>" \
 	-s "directory=Seoul HQ <sip:seoul@127.0.0.1:16391>"
 term_start b 16370 55000 -s media.encryption=off -s dev.remote=none -s ui.test_time=09:41

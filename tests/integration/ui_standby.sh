@@ -3,11 +3,12 @@
 # a key (standby screen, "standby" event; CEC Standby when an adapter is
 # there - none on a CI host, so it is logged and skipped), wakes on any
 # remote key and on an incoming call (incoming call screen), never sleeps
-# during a call, and the standby/wake commands do the same by API.
+# during a call, and the standby/wake commands do the same by API. In the
+# call the control bar hides after ui.controls_hide_s and a key brings it back.
 . tests/lib/common.sh
 . tests/lib/terminal.sh
 term_start a 16460 56000 -s media.encryption=off -s dev.remote=fifo -s "dev.remote_args=path=$W/a.keys" \
-	-s ui.keymap=rootfs/etc/rakwon-terminal/keymap -s ui.standby_s=2 -s dev.cec=auto
+	-s ui.keymap=rootfs/etc/rakwon-terminal/keymap -s ui.standby_s=2 -s dev.cec=auto -s ui.controls_hide_s=2
 term_start b 16470 57000 -s media.encryption=off -s dev.remote=none
 rc a watch 60 > "$W/a.events" &
 PIDS="$PIDS $!"
@@ -36,6 +37,12 @@ wait_state a connected
 sleep 3
 rc a status > "$W/s.json"
 check "no standby during a call (3 s > ui.standby_s)" "not s['standby'] and s['ui']['screen'] == 'in_call'" s="$W/s.json"
+check "the control bar hid after ui.controls_hide_s without a key" "s['ui']['controls_hidden']" s="$W/s.json"
+f0=$(json "$W/s.json" "d['ui']['focus']")
+key a KEY_RIGHT
+rc a wait ui.controls_hidden=false 5 || fail "a key did not bring the control bar back"
+rc a status > "$W/s.json"
+check "the key that brought the bar back did not move the focus" "s['ui']['focus'] == $f0" s="$W/s.json"
 out=$(rc a standby 2>&1) && fail "standby accepted during a call"
 echo "$out" | grep -q "not during a call" || fail "unclear refusal: $out"
 rc a hangup > /dev/null
