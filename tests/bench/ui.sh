@@ -3,7 +3,8 @@
 # 640x360 call for SECS seconds; room A composes its screen (1280x720, far
 # end + self view + UI at ui.fps) into a Y4M display sink (/dev/null), and
 # once more with the UI off (far end straight to a null sink). Prints the
-# compositor's time per frame (p50/p95, from the status) and A's CPU.
+# compositor's time per frame (p50/p95, from the status) and A's CPU. First,
+# the latency from a key press to the frame showing its effect.
 B=${1:-build}
 BIN=$(cd "$B/bin" && pwd)
 SECS=${UI_BENCH_SECS:-10}
@@ -51,6 +52,28 @@ PY
 	for p in $PIDS; do kill $p 2>/dev/null; done; wait 2>/dev/null; PIDS=""
 	rm -f "$W"/*.sock
 }
+keylat() { # LABEL [-s k=v]...: remote keys on the home screen -> frame on the display sink
+	label=$1; shift
+	term a 16660 59000 "$@"
+	i=0; while [ $i -lt 40 ]; do
+		rc a key action=$([ $((i % 2)) = 0 ] && echo right || echo left) > /dev/null
+		sleep 0.15; i=$((i + 1))
+	done
+	sleep 0.5
+	rc a status > "$W/st.json"
+	/usr/bin/python3 - "$W/st.json" "$label" <<'PY'
+import json, sys
+u = json.load(open(sys.argv[1]))["ui"]
+print(f"  {sys.argv[2]:<28} key -> screen p50 {u['update_ms_p50']:6.2f} ms  p95 {u['update_ms_p95']:6.2f} ms  "
+      f"(compose p50 {u['compose_ms_p50']:.2f} ms, {u['frames']} frames)")
+PY
+	for p in $PIDS; do kill $p 2>/dev/null; done; wait 2>/dev/null; PIDS=""
+	rm -f "$W"/*.sock
+}
+echo "== key press (control API key command) to the updated screen on the display sink, home screen, 40 keys"
+keylat "UI 1280x720, 15 fps" -s dev.display=y4m -s "dev.display_args=path=/dev/null" -s ui.fps=15
+keylat "UI 1920x1080, 30 fps" -s dev.display=y4m -s "dev.display_args=path=/dev/null" -s ui.fps=30 \
+	-s ui.width=1920 -s ui.height=1080
 echo "== on-screen UI in a call (640x360 video, 1280x720 screen, ${SECS} s, CPU of room A's whole terminal)"
 run "UI on, 15 fps" -s dev.display=y4m -s "dev.display_args=path=/dev/null" -s ui.fps=15
 run "UI on, 30 fps" -s dev.display=y4m -s "dev.display_args=path=/dev/null" -s ui.fps=30
