@@ -580,6 +580,9 @@ int terminal_ui_start(struct terminal *t)
 
 void terminal_ui_stop(struct terminal *t)
 {
+	/* media threads hold the compositor through the frame tap */
+	if (t->call && t->call->ms)
+		msess_stop(t->call->ms);
 	loop_timer_stop(t->loop, &t->ui_tick);
 	if (t->keys) {
 		(void)loop_fd_del(t->loop, input_keys_fd(t->keys));
