@@ -34,6 +34,7 @@
 #include "lib/net/net.h"
 
 struct msess;
+struct vframe;
 struct wq;
 
 enum msess_crypto {
@@ -86,6 +87,19 @@ struct msess_devices {
 	const char *venc, *vdec;
 };
 
+/* Frame tap: called on a media thread with a frame the session handles;
+ * the callee may keep it with vframe_ref() and must return quickly (no
+ * blocking, no control state). what: MSESS_TAP_DECODED for every far-end
+ * frame as it is rendered (vdec thread), MSESS_TAP_CAPTURED for every local
+ * camera frame before the encoder (vtx thread; not called while the camera
+ * is muted). Used by a display compositor (the terminal's on-screen UI). */
+enum msess_tap {
+	MSESS_TAP_DECODED,
+	MSESS_TAP_CAPTURED,
+	MSESS_TAP_MAX,
+};
+typedef void (*msess_tap_h)(enum msess_tap what, struct vframe *f, void *arg);
+
 struct msess_params {
 	const char *cname;
 	struct msess_stream audio;
@@ -96,6 +110,9 @@ struct msess_params {
 	const char *frame_log;
 	/* receiver: compare decoded frames with the test pattern they carry */
 	bool check_testsrc;
+	/* frame tap (NULL: none); fixed for the session's lifetime */
+	msess_tap_h tap;
+	void *tap_arg;
 };
 
 /* Events posted to the owner's queue (struct wq_item.type) */

@@ -132,6 +132,8 @@ void *msess_vtx_thread(void *arg)
 		}
 		if (atomic_load(&m->mute))
 			frame_blank(&f);
+		else if (s->p.tap)
+			s->p.tap(MSESS_TAP_CAPTURED, f, s->p.tap_arg);
 		kbps = atomic_exchange(&m->new_bitrate, 0);
 		if (kbps > 0)
 			(void)venc_set_bitrate(s->venc, kbps);
@@ -243,6 +245,8 @@ static void render(struct msess *s, struct msess_rframe *rf, uint64_t now)
 
 	if (s->vsink)
 		(void)vidsink_write(s->vsink, rf->f);
+	if (s->p.tap)
+		s->p.tap(MSESS_TAP_DECODED, rf->f, s->p.tap_arg);
 	if (s->p.check_testsrc)
 		check_testsrc(s, rf->f, &seq, &cap, &psnr);
 	else if (s->flog && teststamp_read(rf->f, &seq, &cap) < 0)

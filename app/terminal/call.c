@@ -16,6 +16,7 @@
 #include "media/msess.h"
 #include "rtp/srtp.h"
 #include "sip/sip_ua.h"
+#include "terminal/display.h"
 #include "terminal/terminal.h"
 
 LOG_TOPIC(call);
@@ -213,6 +214,9 @@ static void media_stop(struct tcall *c)
 		msess_stop(c->ms);
 		c->ms = msess_free(c->ms);
 	}
+	/* the media threads are gone: no stale picture on the next screen */
+	tdisplay_frame(c->t->disp, TDISPLAY_FAR, NULL);
+	tdisplay_frame(c->t->disp, TDISPLAY_SELF, NULL);
 }
 
 static int media_start(struct tcall *c)
@@ -243,8 +247,16 @@ static int media_start(struct tcall *c)
 	p.dev.vidsrc_args = conf_str(t->conf, "dev.camera_args");
 	p.dev.audsrc = conf_str(t->conf, "dev.microphone");
 	p.dev.audsrc_args = conf_str(t->conf, "dev.microphone_args");
-	p.dev.vidsink = conf_str(t->conf, "dev.display");
-	p.dev.vidsink_args = conf_str(t->conf, "dev.display_args");
+	if (t->disp) {
+		/* the compositor owns the display: frames come through the tap */
+		p.dev.vidsink = "null";
+		p.dev.vidsink_args = "";
+		p.tap = terminal_ui_tap;
+		p.tap_arg = t->disp;
+	} else {
+		p.dev.vidsink = conf_str(t->conf, "dev.display");
+		p.dev.vidsink_args = conf_str(t->conf, "dev.display_args");
+	}
 	p.dev.audsink = conf_str(t->conf, "dev.speaker");
 	p.dev.audsink_args = conf_str(t->conf, "dev.speaker_args");
 	media_stop(c);

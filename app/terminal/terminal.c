@@ -22,6 +22,7 @@ LOG_TOPIC(terminal);
 
 void terminal_event(struct terminal *t, const char *name, struct json *data)
 {
+	terminal_ui_event(t, name, data);
 	if (t->ctrl)
 		ctrl_event(t->ctrl, name, data);
 	else
@@ -237,6 +238,11 @@ int terminal_start(struct terminal *t)
 		r = wq_attach(t->media_events, t->loop, on_media_event, t);
 	if (r < 0)
 		return r;
+	t->volume = 70;
+	snprintf(t->layout, sizeof(t->layout), "pip");
+	r = terminal_ui_start(t);
+	if (r < 0)
+		return r;
 	r = terminal_ua_start(t);
 	if (r < 0)
 		return r;
@@ -248,8 +254,6 @@ int terminal_start(struct terminal *t)
 	if (r < 0)
 		return log_err_errno(terminal, r, "control socket %s: %m", conf_str(t->conf, "ctrl.socket"));
 	log_info(terminal, "control API on %s", conf_str(t->conf, "ctrl.socket"));
-	t->volume = 70;
-	snprintf(t->layout, sizeof(t->layout), "pip");
 	if (conf_int(t->conf, "ctrl.https_port")) {
 		struct ctrl_ws_opts wo = {
 			.addr = conf_str(t->conf, "ctrl.https_listen"),
@@ -300,6 +304,7 @@ void terminal_free(struct terminal *t)
 	terminal_prov_stop(t);
 	t->ctrl = ctrl_free(t->ctrl);
 	t->ua = sip_ua_free(t->ua);
+	terminal_ui_stop(t);
 	if (t->call) {
 		/* ended() of the freed UA already released it */
 	}

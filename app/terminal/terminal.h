@@ -15,6 +15,31 @@
  * Media starts when the answer is known (our 200 sent, or 200 received) and
  * stops on the way to IDLE. Media encryption follows media.encryption:
  * SDES keys are offered and accepted only on a TLS signalling hop.
+ *
+ * Screen and remote (terminal_ui.c, display.c; ui.enabled = yes):
+ * The loop owns the live struct ui_model (t->ui): terminal_event() feeds
+ * every control API event to ui_model_event() before publishing it, a 1 s
+ * tick fills what events do not carry (clock, call duration, statistics,
+ * directory, language) and drives the standby idle timeout. After each
+ * change the loop hands a copy of the model to the display compositor
+ * (struct tdisplay), a leaf worker thread that owns the display sink
+ * (dev.display: kms on the box, png/y4m/null headless): it composes, at most
+ * ui.fps times a second and only when something changed, the far-end video
+ * and the self view (the latest frames the media session's frame tap handed
+ * it, MSESS_TAP_DECODED / MSESS_TAP_CAPTURED, kept as references under a
+ * mutex) with the UI into one XRGB frame by ui_render() and writes it to the
+ * sink. The loop talks to the worker through a pending-model slot (mutex)
+ * and a wq whose eventfd wakes it; the worker never touches control state.
+ * With a null display the worker composes only for screenshots.
+ * Remote keys come from drivers/input (evdev, or its FIFO twin for tests)
+ * through the keymap file (ui.keymap: key name -> ui action); ui_key()
+ * turns them into a ui_command that runs through ctrl_dispatch() with the
+ * user role, exactly like the same command from the control API.
+ * Standby: no call and no key for ui.standby_s seconds (or the standby
+ * command) -> standby screen, CEC Standby to the TV; any key, an incoming
+ * call or the wake command -> home (or the incoming call screen), CEC Image
+ * View On + Active Source. Events "standby" {active}. With ui.enabled = no
+ * the media session renders the far end straight to dev.display as before.
  */
 #ifndef RAKWON_TERMINAL_TERMINAL_H
 #define RAKWON_TERMINAL_TERMINAL_H
@@ -24,6 +49,7 @@
 
 #include "lib/conf/conf.h"
 #include "lib/loop/loop.h"
+#include "media/msess.h"
 #include "sdp/sdp_nego.h"
 
 struct loop;
@@ -80,6 +106,10 @@ struct tcall {
 
 struct prov_client;
 struct ctrl_ws;
+struct tdisplay;
+struct ui_model;
+struct input_keys;
+struct cec_dev;
 
 struct terminal {
 	struct loop *loop;
@@ -109,6 +139,16 @@ struct terminal {
 	char aor[256];
 	char local_ip[64];
 	bool quitting;
+
+	/* on-screen UI (terminal_ui.c): loop thread only */
+	struct ui_model *ui;            /* live view model, NULL: UI off */
+	struct tdisplay *disp;          /* compositor worker, NULL: UI off */
+	struct input_keys *keys;        /* remote control, or NULL */
+	struct cec_dev *cec;            /* HDMI-CEC, or NULL */
+	struct loop_timer ui_tick;      /* 1 s: clock, duration, stats, idle */
+	uint64_t last_activity_us;      /* last key or call activity */
+	uint64_t volume_osd_us;         /* when the volume bar was shown */
+	bool standby;
 };
 
 extern const struct conf_def terminal_conf_defs[];
@@ -146,5 +186,24 @@ void terminal_history_add(struct terminal *t, const struct call_rec *r);
 
 /* terminal_ctrl.c */
 int terminal_ctrl_register(struct terminal *t);
+
+/* terminal_ui.c: the on-screen UI, remote control and standby (loop) */
+int terminal_ui_start(struct terminal *t);
+void terminal_ui_stop(struct terminal *t);
+/* an event on its way to the control API: update the model */
+void terminal_ui_event(struct terminal *t, const char *name, const struct json *data);
+/* a remote-control action by name (ui_action_name(), or an alias of the
+ * input driver: select, volume+, volume-, menu, standby); -EINVAL unknown */
+int terminal_ui_key(struct terminal *t, const char *action, char *err, size_t errlen);
+/* enter / leave standby (idempotent); emits the "standby" event */
+void terminal_ui_standby(struct terminal *t, bool on, const char *why);
+/* write the next composed screen to path (PNG); -ENOTSUP when the UI is off */
+int terminal_ui_screenshot(struct terminal *t, const char *path, char *err, size_t errlen);
+/* media session frame tap (media threads) and its argument */
+void terminal_ui_tap(enum msess_tap what, struct vframe *f, void *arg);
+/* status fields of the screen (standby, screen, layout, compose stats) */
+struct json *terminal_ui_status(struct terminal *t);
+/* the layout changed by the API (name as in the layout command) */
+void terminal_ui_layout(struct terminal *t, const char *layout);
 
 #endif

@@ -140,13 +140,50 @@ const struct conf_def terminal_conf_defs[] = {
 	{ "dev.microphone_args", CONF_STR, "", 0, 0, NULL, NULL, CONF_IMMUTABLE,
 	  "Options of the audio source driver, e.g. \"device=hw:0,0\"." },
 	{ "dev.display", CONF_STR, "null", 0, 0, NULL, NULL, CONF_IMMUTABLE,
-	  "Far-end video sink driver: kms, png, y4m or null." },
+	  "Display driver: kms, png, y4m or null (with ui.enabled the composed\n"
+	  "screen, else the far-end video only)." },
 	{ "dev.display_args", CONF_STR, "", 0, 0, NULL, NULL, CONF_IMMUTABLE,
 	  "Options of the video sink driver, e.g. \"path=/tmp/farend.png\"." },
 	{ "dev.speaker", CONF_STR, "null", 0, 0, NULL, NULL, CONF_IMMUTABLE,
 	  "Audio sink driver: alsa, wav or null." },
 	{ "dev.speaker_args", CONF_STR, "", 0, 0, NULL, NULL, CONF_IMMUTABLE,
 	  "Options of the audio sink driver." },
+	/* --- on-screen UI, remote control, standby (terminal_ui.c) --- */
+	{ "ui.enabled", CONF_BOOL, "yes", 0, 0, NULL, NULL, CONF_IMMUTABLE,
+	  "Draw the on-screen interface on dev.display: the terminal composes the\n"
+	  "far end, the self view and the UI. no: the far end goes straight to\n"
+	  "dev.display (no UI)." },
+	{ "ui.width", CONF_INT, "1280", 320, 3840, NULL, NULL, CONF_IMMUTABLE,
+	  "Width of the composed screen." },
+	{ "ui.height", CONF_INT, "720", 180, 2160, NULL, NULL, CONF_IMMUTABLE,
+	  "Height of the composed screen." },
+	{ "ui.fps", CONF_INT, "15", 1, 60, NULL, NULL, CONF_IMMUTABLE,
+	  "Most screens composed per second (only when something changed)." },
+	{ "ui.standby_s", CONF_INT, "600", 0, 86400, NULL, NULL, FLAG_RP,
+	  "Seconds without a call or a key press before standby (screen off,\n"
+	  "TV to standby over HDMI-CEC); 0: never." },
+	{ "ui.controls_hide_s", CONF_INT, "10", 0, 3600, NULL, NULL, FLAG_RP,
+	  "Seconds without a key before the in-call control bar hides (a key\n"
+	  "brings it back); 0: always shown." },
+	{ "ui.keymap", CONF_STR, "/etc/rakwon-terminal/keymap", 0, 0, NULL, NULL, CONF_IMMUTABLE,
+	  "Remote-control keymap: lines \"KEY_NAME action\" (actions: up, down, left,\n"
+	  "right, ok, back, call, hangup, vol_up, vol_down, mute, home, digit0..9,\n"
+	  "star, hash)." },
+	{ "ui.favourites", CONF_STR, "", 0, 0, NULL, v_printable, FLAG_RP,
+	  "Favourites on the home screen: entries \"Name <sip:uri>\" separated by\n"
+	  "commas (they are also listed in the directory)." },
+	{ "ui.test_time", CONF_STR, "", 0, 0, NULL, v_printable, CONF_IMMUTABLE,
+	  "Test hook: show this text as the clock (e.g. \"09:41\"), no date, and\n"
+	  "call durations and statistics frozen at 0; empty: real time." },
+	{ "dev.remote", CONF_STR, "evdev", 0, 0, NULL, NULL, CONF_IMMUTABLE,
+	  "Remote control input: evdev (event devices), fifo (key names written\n"
+	  "to a FIFO, for tests) or none." },
+	{ "dev.remote_args", CONF_STR, "", 0, 0, NULL, NULL, CONF_IMMUTABLE,
+	  "Options: \"dir=/dev/input\" for evdev, \"path=/run/rakwon-keys\" for fifo." },
+	{ "dev.cec", CONF_STR, "auto", 0, 0, NULL, NULL, CONF_IMMUTABLE,
+	  "HDMI-CEC adapter: auto (the first /dev/cecN that can be a source),\n"
+	  "a device path, or none." },
+	/* --- end of the on-screen UI block --- */
 	{ "directory", CONF_STR, "", 0, 0, NULL, v_printable, FLAG_RP,
 	  "The room directory: entries \"Name <sip:uri>\" separated by commas\n"
 	  "(usually provisioned)." },

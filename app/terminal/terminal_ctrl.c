@@ -94,6 +94,8 @@ CMD(status)
 	(void)json_obj_set_bool(d, "camera", t->cam_muted);
 	(void)json_obj_set_int(d, "volume", t->volume);
 	(void)json_obj_set_str(d, "layout", t->layout);
+	(void)json_obj_set_bool(d, "standby", t->standby);
+	(void)json_obj_set(d, "ui", terminal_ui_status(t));
 	*res = d;
 	return 0;
 }
@@ -119,6 +121,7 @@ CMD(layout)
 	struct json *d = NULL;
 
 	snprintf(t->layout, sizeof(t->layout), "%s", str(p, "layout"));
+	terminal_ui_layout(t, t->layout);
 	if (json_new_object(&d) == 0) {
 		(void)json_obj_set_str(d, "layout", t->layout);
 		terminal_event(t, "layout", d);
@@ -129,11 +132,59 @@ CMD(layout)
 CMD(camera_preset)
 {
 	struct terminal *t = ctx;
+	const char *cam = conf_str(t->conf, "dev.camera");
+	const char *act = str(p, "action");
 
-	/* presets move a PTZ camera (V4L2 controls); a fake camera has none */
-	snprintf(err, n, "camera presets need a PTZ camera (dev.camera = %s has none)",
-		 conf_str(t->conf, "dev.camera"));
+	/* presets move a PTZ camera (V4L2 pan/tilt/zoom controls); the fake
+	 * twins (testsrc, y4m) have none; reading the position back from
+	 * V4L2 (needed to store one) is not implemented yet */
+	if (strcmp(cam, "v4l2") != 0)
+		snprintf(err, n, "camera presets need a PTZ camera: dev.camera = %s has no "
+			 "pan/tilt/zoom controls (cannot %s preset %lld)", cam,
+			 act ? act : "recall", (long long)json_int_val(json_obj_get(p, "preset")));
+	else
+		snprintf(err, n, "camera presets on V4L2 cameras are not supported yet "
+			 "(cannot %s preset %lld)", act ? act : "recall",
+			 (long long)json_int_val(json_obj_get(p, "preset")));
 	return -ENOTSUP;
+}
+
+CMD(key)
+{
+	return terminal_ui_key(ctx, str(p, "action"), err, n);
+}
+
+CMD(screenshot)
+{
+	return terminal_ui_screenshot(ctx, str(p, "path"), err, n);
+}
+
+CMD(standby)
+{
+	struct terminal *t = ctx;
+
+	if (!t->ui) {
+		snprintf(err, n, "the on-screen UI is off (ui.enabled = no)");
+		return -ENOTSUP;
+	}
+	if (t->call) {
+		snprintf(err, n, "not during a call");
+		return -EBUSY;
+	}
+	terminal_ui_standby(t, true, "command");
+	return 0;
+}
+
+CMD(wake)
+{
+	struct terminal *t = ctx;
+
+	if (!t->ui) {
+		snprintf(err, n, "the on-screen UI is off (ui.enabled = no)");
+		return -ENOTSUP;
+	}
+	terminal_ui_standby(t, false, "command");
+	return 0;
 }
 
 CMD(history)
@@ -261,8 +312,20 @@ static const struct ctrl_param p_layout[] = {
 	{ "layout", JSON_STRING, true, 0, 0, layouts, "screen layout" },
 	{ 0 },
 };
+static const char *const preset_acts[] = { "recall", "store", NULL };
 static const struct ctrl_param p_preset[] = {
 	{ "preset", JSON_INT, true, 1, 16, NULL, "preset number" },
+	{ "action", JSON_STRING, false, 0, 0, preset_acts, "recall (default) or store" },
+	{ 0 },
+};
+static const struct ctrl_param p_keyact[] = {
+	{ "action", JSON_STRING, true, 1, 31, NULL,
+	  "remote-control action: up, down, left, right, ok, back, call, hangup, vol_up, "
+	  "vol_down, mute, home, digit0..digit9, star, hash, standby" },
+	{ 0 },
+};
+static const struct ctrl_param p_shot[] = {
+	{ "path", JSON_STRING, true, 2, 1000, NULL, "PNG file to write the next composed screen to" },
 	{ 0 },
 };
 static const struct ctrl_param p_key[] = {
@@ -286,7 +349,11 @@ static const struct ctrl_cmd commands[] = {
 	{ "mute", "Mute or unmute microphone and camera.", CTRL_ROLE_USER, p_mute, cmd_mute },
 	{ "volume", "Speaker volume.", CTRL_ROLE_USER, p_volume, cmd_volume },
 	{ "layout", "Screen layout.", CTRL_ROLE_USER, p_layout, cmd_layout },
-	{ "camera_preset", "Recall a camera preset.", CTRL_ROLE_USER, p_preset, cmd_camera_preset },
+	{ "camera_preset", "Recall or store a camera preset.", CTRL_ROLE_USER, p_preset, cmd_camera_preset },
+	{ "key", "Press a remote-control key.", CTRL_ROLE_USER, p_keyact, cmd_key },
+	{ "standby", "Screen off, TV to standby (CEC).", CTRL_ROLE_USER, NULL, cmd_standby },
+	{ "wake", "Leave standby.", CTRL_ROLE_USER, NULL, cmd_wake },
+	{ "screenshot", "Write the next composed screen to a PNG file.", CTRL_ROLE_ADMIN, p_shot, cmd_screenshot },
 	{ "status", "Status tree: call, registration, mute.", CTRL_ROLE_USER, NULL, cmd_status },
 	{ "history", "Call history, newest first.", CTRL_ROLE_USER, NULL, cmd_history },
 	{ "config_get", "Read a configuration key.", CTRL_ROLE_USER, p_key, cmd_config_get },

@@ -9,10 +9,14 @@
  * are closed. Key events with value 1 (press) and 2 (autorepeat) are looked
  * up in the keymap and delivered to the callback; unknown codes are counted.
  * Limits: 32 devices, 256 keymap entries, action strings of 31 characters.
+ * The fake twin (input_keys_new_fifo) reads key names, one per line, from a
+ * FIFO instead of event devices, and goes through the same keymap lookup and
+ * callback: tests drive a terminal with it on hosts without /dev/uinput.
  * input_keys.h is the list of KEY_ and BTN_ names of the kernel's
  * linux/input-event-codes.h, made with a grep over that header.
  */
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,6 +24,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/input.h>
 
@@ -54,6 +59,11 @@ struct input_keys {
 	struct keymap_entry map[INPUT_MAX_KEYS];
 	int nmap;
 	struct input_keys_stats st;
+	/* FIFO twin: fifo_rd is watched, fifo_wr keeps it from reporting EOF */
+	int fifo_rd, fifo_wr;
+	char line[128];
+	size_t line_len;
+	bool line_skip;         /* an over-long line is being discarded */
 };
 
 static const struct keymap_entry default_map[] = {
@@ -192,7 +202,7 @@ int input_keys_new(struct input_keys **ret, const char *dir, const char *keymap,
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return -ENOMEM;
-	k->epfd = k->inofd = -1;
+	k->epfd = k->inofd = k->fifo_rd = k->fifo_wr = -1;
 	for (int i = 0; i < INPUT_MAX_DEVS; i++)
 		k->devs[i].fd = -1;
 	k->cb = cb;
@@ -220,6 +230,114 @@ int input_keys_new(struct input_keys **ret, const char *dir, const char *keymap,
 fail:
 	input_keys_free(k);
 	return r;
+}
+
+static int keymap_init(struct input_keys *k, const char *keymap)
+{
+	if (keymap)
+		return keymap_load(k, keymap);
+	memcpy(k->map, default_map, sizeof(default_map));
+	k->nmap = (int)ARRAY_SIZE(default_map);
+	return 0;
+}
+
+int input_keys_new_fifo(struct input_keys **ret, const char *path, const char *keymap,
+			input_action_h cb, void *arg)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct input_keys *k;
+	struct stat stb;
+	int r;
+
+	if (!ret || !cb || !path || !path[0])
+		return -EINVAL;
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	k->epfd = k->inofd = k->fifo_rd = k->fifo_wr = -1;
+	for (int i = 0; i < INPUT_MAX_DEVS; i++)
+		k->devs[i].fd = -1;
+	k->cb = cb;
+	k->arg = arg;
+	snprintf(k->dir, sizeof(k->dir), "%s", path);
+	r = keymap_init(k, keymap);
+	if (r < 0)
+		goto fail;
+	if (mkfifo(path, 0660) < 0 && errno != EEXIST) {
+		r = -errno;
+		goto fail;
+	}
+	if (stat(path, &stb) < 0 || !S_ISFIFO(stb.st_mode)) {
+		r = -ENOTTY;
+		goto fail;
+	}
+	k->fifo_rd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	k->fifo_wr = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	k->epfd = epoll_create1(EPOLL_CLOEXEC);
+	ev.data.ptr = &k->fifo_rd;
+	if (k->fifo_rd < 0 || k->fifo_wr < 0 || k->epfd < 0 ||
+	    epoll_ctl(k->epfd, EPOLL_CTL_ADD, k->fifo_rd, &ev) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	k->st.devices = 1;
+	*ret = k;
+	return 0;
+fail:
+	input_keys_free(k);
+	return r;
+}
+
+/* one line of the FIFO: a key name, as a press */
+static int fifo_key(struct input_keys *k, char *name)
+{
+	const char *action = NULL;
+	char *e = name + strlen(name);
+	int code;
+
+	while (*name == ' ' || *name == '\t')
+		name++;
+	while (e > name && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = 0;
+	if (!*name || *name == '#')
+		return 0;
+	code = input_key_code(name);
+	for (int m = 0; code >= 0 && m < k->nmap && !action; m++)
+		if (k->map[m].code == code)
+			action = k->map[m].action;
+	if (!action) {
+		k->st.unknown++;
+		k->st.last_unknown_code = code;
+		log_debug(input, "fifo: key %s has no action, ignoring", name);
+		return 0;
+	}
+	k->st.keys++;
+	k->cb(action, code, 1, k->arg);
+	return 1;
+}
+
+static int handle_fifo(struct input_keys *k)
+{
+	char buf[512];
+	ssize_t n;
+	int delivered = 0;
+
+	while ((n = read(k->fifo_rd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == '\n') {
+				k->line[k->line_len] = 0;
+				if (!k->line_skip)
+					delivered += fifo_key(k, k->line);
+				k->line_len = 0;
+				k->line_skip = false;
+			} else if (k->line_len + 1 < sizeof(k->line)) {
+				k->line[k->line_len++] = buf[i];
+			} else {
+				k->line_skip = true;
+			}
+		}
+	}
+	return delivered;
 }
 
 int input_keys_fd(struct input_keys *k)
@@ -295,6 +413,8 @@ int input_keys_dispatch(struct input_keys *k, int timeout_ms)
 
 		if (!d)
 			handle_inotify(k);
+		else if ((void *)d == (void *)&k->fifo_rd)
+			delivered += handle_fifo(k);
 		else if (d->fd >= 0)
 			delivered += handle_dev(k, d);
 	}
@@ -315,6 +435,10 @@ struct input_keys *input_keys_free(struct input_keys *k)
 			close(k->devs[i].fd);
 	if (k->inofd >= 0)
 		close(k->inofd);
+	if (k->fifo_rd >= 0)
+		close(k->fifo_rd);
+	if (k->fifo_wr >= 0)
+		close(k->fifo_wr);
 	if (k->epfd >= 0)
 		close(k->epfd);
 	free(k);

@@ -32,6 +32,11 @@ struct input_keys_stats {
 /* dir: NULL for /dev/input. keymap: file path (NULL: built-in defaults). */
 int input_keys_new(struct input_keys **ret, const char *dir, const char *keymap,
 		   input_action_h cb, void *arg);
+/* The fake twin: key names ("KEY_OK", "0x160"), one per line, written to
+ * the FIFO at path (created if missing, mode 0660), mapped through the same
+ * keymap and delivered as presses. Lines over 127 bytes are discarded. */
+int input_keys_new_fifo(struct input_keys **ret, const char *path, const char *keymap,
+			input_action_h cb, void *arg);
 int input_keys_fd(struct input_keys *k);
 /* Handle everything pending (no blocking); timeout_ms > 0 waits that long
  * for the first event. Returns the number of actions delivered or -errno. */

@@ -32,7 +32,7 @@ for r in a b; do
 		-s "sip.tls_ca=$OUT/pki/ca.pem" -s "sip.tls_cert=$OUT/pki/room-$r.pem" -s "sip.tls_key=$OUT/pki/room-$r.key" \
 		-s "ctrl.socket=$OUT/room-$r.sock" -s media.encryption=required \
 		-s media.rtp_port_min=$((port + 10000)) $mic \
-		-s dev.display=png -s "dev.display_args=path=$OUT/room-$r-received.png" \
+		-s dev.display=null \
 		-s dev.speaker=wav -s "dev.speaker_args=path=$OUT/room-$r-heard.wav" \
 		-s call.auto_answer=$([ $r = b ] && echo on || echo off) -s call.auto_answer_delay_ms=1000 \
 		> "$OUT/room-$r.log" 2>&1 &
@@ -51,6 +51,10 @@ sleep $((SECS / 2))
 ctl a hold > /dev/null && ctl a wait call.state=held 5 && say "Room A holds the call" && sleep 2
 ctl a resume > /dev/null && ctl a wait call.state=connected 5 && say "Room A resumes"
 sleep $((SECS / 2))
+# the rooms' composed screens (on-screen UI over the far end, self view in the corner)
+ctl a screenshot "path=$OUT/room-a-received.png" > /dev/null
+ctl b screenshot "path=$OUT/room-b-received.png" > /dev/null
+sleep 1
 ctl a status > "$OUT/room-a-status.json"
 ctl b status > "$OUT/room-b-status.json"
 ctl a hangup > /dev/null
@@ -67,6 +71,6 @@ for r in "ab":
           f"(PSNR n/a, loss {v['lost']}, rtt {v['rtt_ms']:.1f} ms) and {a['packets_recv']} audio packets; "
           f"encrypted={d['encrypted']}")
     png = f"{out}/room-{r}-received.png"
-    print(f"demo:   picture of what Room {r.upper()} received: {png}" + ("" if os.path.exists(png) else " (MISSING)"))
+    print(f"demo:   screen of Room {r.upper()} in the call: {png}" + ("" if os.path.exists(png) else " (MISSING)"))
 PY
 say "logs, statistics and received audio (room-*-heard.wav) are in $OUT"
