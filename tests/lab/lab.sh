@@ -134,7 +134,8 @@ kmod_build vicodec drivers/media/test-drivers/vicodec CONFIG_VIDEO_VICODEC=m
 SANV=()
 [ "${LAB_SAN:-0}" = 1 ] && SANV=(SAN=1 'CFLAGS=-O1 -g')
 log "building guest programs (make BUILD=$RK labtests)"
-make -s -C "$REPO" -j2 BUILD="$RK" "${SANV[@]}" labtests "$RK/bin/rakwon-media" >"$LOGS/make.log" 2>&1 ||
+make -s -C "$REPO" -j2 BUILD="$RK" "${SANV[@]}" labtests "$RK/bin/rakwon-media" \
+	"$RK/bin/rakwon-terminal" "$RK/bin/rakwonctl" "$RK/bin/rakwon-sipregistrar" >"$LOGS/make.log" 2>&1 ||
 	{ tail -n 30 "$LOGS/make.log" >&2; die "make labtests failed"; }
 
 # ------------------------------------------------------------------ 4. the firmware image
