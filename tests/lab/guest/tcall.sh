@@ -122,15 +122,16 @@ note "terminal CPU in call: $load"
 echo "FIGURE tcall_cpu $load" > $OUT/tcall-figures.txt
 rc a status > $OUT/tcall-a-status.json
 rc b status > $OUT/tcall-b-status.json
-note "hanging up"
+# the audio ends stop first: the terminal's ALSA streams then close with no
+# process on the other ends of the loopback cables
+kill -TERM $LISTEN $PLAY 2>/dev/null
+wait $LISTEN; lrc=$?
+wait $PLAY
+note "audio ends stopped; hanging up"
 rc a hangup > /dev/null || fail "hangup"
 wait_state a idle
 wait_state b idle
 note "hung up, both idle"
-kill -TERM $LISTEN $PLAY 2>/dev/null
-wait $LISTEN; lrc=$?
-wait $PLAY
-note "audio ends stopped"
 # the kms sink writes the readback when the display closes: at hang-up, or at
 # the latest when the terminal exits
 i=0; while [ ! -s $OUT/tcall-a-wb.ppm ] && [ $i -lt 25 ]; do sleep 0.2; i=$((i + 1)); done
