@@ -5,9 +5,10 @@
  * overlay, PSNR over the pattern. A frame smaller than the screen is found
  * centred (as the kms driver places it).
  *
- *   lab_callcheck PPM CAMERA [WxH [OWNCAMERA]]
- *       CAMERA: the far end's camera (vivid node name), captured at WxH
- *       (default 1280x720); OWNCAMERA: the receiving terminal's own camera, a
+ *   lab_callcheck PPM CAMERA [WxH[@FPS] [OWNCAMERA]]
+ *       CAMERA: the far end's camera (vivid node name), captured at WxH and FPS
+ *       (default 1280x720@30: on an HDMI input the same DV timings as the
+ *       sender's, CEA 720p30 with its limited-range colours); OWNCAMERA: the receiving terminal's own camera, a
  *       negative control: the screen must NOT look like it (no self-view
  *       mix-up), so the two cameras must show different patterns
  *   lab_callcheck --pattern CAMERA N [CAMERA N]...
@@ -47,11 +48,10 @@ static uint8_t *read_ppm(const char *path, int *w, int *h)
 	return px;
 }
 
-/* a fresh XRGB8888 frame of camera NAME at w x h (any rate: DV timings match
- * on size alone), or NULL */
-static struct vframe *capture(const char *name, int w, int h)
+/* a fresh XRGB8888 frame of camera NAME at w x h and fps, or NULL */
+static struct vframe *capture(const char *name, int w, int h, int fps)
 {
-	struct vidsrc_params vp = { .width = w, .height = h };
+	struct vidsrc_params vp = { .width = w, .height = h, .fps = fps };
 	struct v4l2_cam *cam = NULL;
 	struct vframe *f = NULL, *rgb = NULL;
 	char args[128];
@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 	const char *name = argc > 2 ? argv[2] : "vivid-001-vid-cap";
 	const char *own = argc > 4 ? argv[4] : NULL;
 	struct vframe *rgb = NULL, *orgb = NULL;
-	int w = 0, h = 0, cw = 1280, ch = 720;
+	int w = 0, h = 0, cw = 1280, ch = 720, fps = 30;
 	double psnr = -1, opsnr = -1;
 	uint8_t *shown;
 
@@ -134,13 +134,13 @@ int main(int argc, char **argv)
 			(void)set_pattern(argv[i], atoi(argv[i + 1]));
 		return lab_exit();
 	}
-	if (argc > 3 && sscanf(argv[3], "%dx%d", &cw, &ch) != 2) {
-		fprintf(stderr, "usage: lab_callcheck PPM CAMERA [WxH [OWNCAMERA]]\n");
+	if (argc > 3 && sscanf(argv[3], "%dx%d@%d", &cw, &ch, &fps) < 2) {
+		fprintf(stderr, "usage: lab_callcheck PPM CAMERA [WxH[@FPS] [OWNCAMERA]]\n");
 		return 2;
 	}
 	shown = read_ppm(ppm, &w, &h);
 	LCHECK(shown != NULL, "readback %s: %dx%d", ppm, w, h);
-	rgb = capture(name, cw, ch);
+	rgb = capture(name, cw, ch, fps);
 	if (shown && rgb) {
 		psnr = psnr_centred(shown, w, h, rgb);
 		LCHECK(psnr >= 0, "camera %dx%d fits the screen %dx%d", rgb->width, rgb->height, w, h);
@@ -148,7 +148,7 @@ int main(int argc, char **argv)
 	LCHECK(psnr >= 28, "the display shows the far end's camera %s: PSNR %.1f dB (>= 28)", name,
 	       psnr);
 	if (own) {
-		orgb = capture(own, cw, ch);
+		orgb = capture(own, cw, ch, fps);
 		if (shown && orgb)
 			opsnr = psnr_centred(shown, w, h, orgb);
 		LCHECK(orgb && opsnr < 20,
