@@ -31,6 +31,13 @@ PKGS := x264 opus libsrtp2 libavcodec libavutil libswscale alsa libdrm libpng zl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmbedtls -lmbedx509 -lmbedcrypto
 
+# --- boards with their own package list (cross builds, board/rpi4/board.mk) ----
+ifneq ($(BOARD_PKG_CONFIG),)
+PKG_CFLAGS := $(shell $(BOARD_PKG_CONFIG) --cflags $(BOARD_PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(BOARD_PKG_CONFIG) --libs $(BOARD_PKGS) 2>/dev/null) $(BOARD_EXTRA_LIBS) \
+              -lmbedtls -lmbedx509 -lmbedcrypto
+endif
+
 WARN   := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS ?= -O2 -g
@@ -114,6 +121,14 @@ $(BUILD)/lab/%: $(BUILD)/obj/tests/lab/src/%.o $(LAB_HELP:%.c=$(BUILD)/obj/%.o) 
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDSAN) -pthread -o $@ $^ $(LDLIBS)
+
+# --- board builds: `make BOARD=rpi4` (its default goal) builds what runs on the board:
+# the library, the unit tests, the terminal and its CLI; `make cross-rpi4` also runs the
+# unit tests under qemu-user (board/rpi4/cross.sh)
+.PHONY: board-all cross-rpi4
+board-all: $(LIBA) $(TESTS) $(BUILD)/bin/rakwon-terminal $(BUILD)/bin/rakwonctl
+cross-rpi4:
+	sh board/rpi4/cross.sh
 
 # --- test, bench, demo -----------------------------------------------------
 check:

@@ -12,8 +12,19 @@ TEST="libre-dev espeak-ng sox libspeexdsp-dev libwebrtc-audio-processing-dev pyt
  gir1.2-gst-plugins-base-1.0 baresip-core baresip-ffmpeg sip-tester postgresql"
 LAB="qemu-system-x86 linux-image-amd64 busybox-static cpio kmod xz-utils patch binutils
  v4l-utils libdrm-tests alsa-utils evtest linux-headers-amd64"
+# the Raspberry Pi 4 cross build (board/rpi4, make BOARD=rpi4, its unit tests under qemu-user in
+# make check): the cross compiler and the arm64 libraries through Debian multiarch. libsrtp2-dev and
+# libpq-dev cannot be installed for two architectures at once: the board build uses srtp's
+# arch-independent headers from the host package and links libsrtp2-1:arm64; provd is not built.
+CROSS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static libx264-dev:arm64
+ libopus-dev:arm64 libsrtp2-1:arm64 libavcodec-dev:arm64 libavutil-dev:arm64 libswscale-dev:arm64
+ libasound2-dev:arm64 libdrm-dev:arm64 libpng-dev:arm64 zlib1g-dev:arm64 libfreetype-dev:arm64
+ libturbojpeg0-dev:arm64 libmbedtls-dev:arm64"
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	$SUDO dpkg --add-architecture arm64
+fi
 if [ "${RAKWON_DEPS_SKIP_UPDATE:-0}" != 1 ]; then
 	$SUDO apt-get update -q
 fi
@@ -24,3 +35,7 @@ command -v npm >/dev/null 2>&1 || WEB="$WEB npm"
 # shellcheck disable=SC2086
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q \
 	--no-install-recommends $BUILD $TEST $LAB $WEB
+# a separate transaction: the arm64 packages must not hold up (or be held up by) the main list
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q \
+	--no-install-recommends $CROSS

@@ -16,7 +16,7 @@
 #      nothing else is copied; build/lab/out/ is shared writable for results and artifacts
 #   6. tests/lab/guest/run.sh runs in the guest; each TEST prints RESULT lines; we print them
 # Environment:
-#   LAB_TIMEOUT=240  seconds before a hung guest is killed     LAB_MEM=512M  guest RAM
+#   LAB_TIMEOUT=420  seconds before a hung guest is killed     LAB_MEM=512M  guest RAM
 #   LAB_RKBUILD      build dir for librakwon + guest programs (default build/lab/rk, -O2)
 #   LAB_SAN=1        build the guest programs with ASan+UBSan (use with LAB_RKBUILD=build/asan)
 #   LAB_SLOW=1       multiplies every guest test's deadline (e.g. 6 for ASan builds)
@@ -28,7 +28,7 @@ B=$REPO/build/lab
 DL=$B/dl OUT=$B/out LOGS=$B/logs
 RK=${LAB_RKBUILD:-build/lab/rk}
 MEM=${LAB_MEM:-512M}
-TMO=${LAB_TIMEOUT:-240}
+TMO=${LAB_TIMEOUT:-420}
 MODE=tests
 TESTS=""
 for a in "$@"; do
@@ -134,51 +134,79 @@ kmod_build vicodec drivers/media/test-drivers/vicodec CONFIG_VIDEO_VICODEC=m
 SANV=()
 [ "${LAB_SAN:-0}" = 1 ] && SANV=(SAN=1 'CFLAGS=-O1 -g')
 log "building guest programs (make BUILD=$RK labtests)"
-make -s -C "$REPO" -j2 BUILD="$RK" "${SANV[@]}" labtests "$RK/bin/rakwon-media" >"$LOGS/make.log" 2>&1 ||
+make -s -C "$REPO" -j2 BUILD="$RK" "${SANV[@]}" labtests "$RK/bin/rakwon-media" \
+	"$RK/bin/rakwon-terminal" "$RK/bin/rakwonctl" "$RK/bin/rakwon-sipregistrar" >"$LOGS/make.log" 2>&1 ||
 	{ tail -n 30 "$LOGS/make.log" >&2; die "make labtests failed"; }
 
 # ------------------------------------------------------------------ 4. the firmware image
-# the lab boots the board's own image (rootfs/build-image.sh: busybox, rootfs/init, the board's
-# modules from hw.conf); its init hands over to tests/lab/guest/run.sh when lab.repo= is given
-IMAGE_NOMAKE=1 bash "$REPO/rootfs/build-image.sh" qemu-x86_64 >"$LOGS/image.log" 2>&1 ||
+# rootfs/build-image.sh: base.cpio (busybox, rootfs/init, the board's modules from hw.conf) and
+# apps.cpio (rakwon-terminal, rakwonctl, their libraries, the generated terminal.conf). The test
+# boot uses base.cpio alone (the guest tests run host programs over 9p); the image boot ("image"
+# test) boots the whole image, whose init starts the terminal as on the box.
+IMAGE_NOMAKE=1 IMAGE_BUILD=$RK bash "$REPO/rootfs/build-image.sh" qemu-x86_64 >"$LOGS/image.log" 2>&1 ||
 	{ tail "$LOGS/image.log" >&2; die "rootfs/build-image.sh failed"; }
-INITRD=$REPO/build/image/qemu-x86_64/initramfs.cpio
+IMG=$REPO/build/image/qemu-x86_64
 BUILD_S=$(lap "$T0")
 
 # ------------------------------------------------------------------ 5. boot
+# boot MODE INITRD MEM TIMEOUT CONSOLE-LOG: one QEMU run; RESULT lines land in $OUT/results.txt
+boot() {
+	local mode=$1 initrd=$2 mem=$3 tmo=$4 con=$5
+	local append="console=ttyS0 quiet loglevel=4 panic=-1 drm_kms_helper.fbdev_emulation=0 lab.mode=$mode lab.repo=$REPO lab.bin=$REPO/$RK/lab lab.tests=${TESTS:-all} lab.slow=${LAB_SLOW:-1}"
+	QEMU=(qemu-system-x86_64 -accel tcg -M q35 -cpu max -m "$mem" -smp 2 -nodefaults -no-user-config
+		-display none -no-reboot -kernel "$KERNEL" -initrd "$initrd" -append "$append"
+		-virtfs "local,path=$OUT,mount_tag=out,security_model=none,id=out"
+		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap,id=hostroot")
+	[ "$mode" = shell ] && exec "${QEMU[@]}" -serial mon:stdio
+	: >"$con"
+	{
+		# a hung guest is killed: TERM at the deadline, KILL 5 s later
+		timeout -k 5 "$tmo" "${QEMU[@]}" -serial stdio </dev/null 2>&1
+		echo "QEMU-EXIT rc=$?"
+	} | while IFS= read -r line; do
+		line=${line%$'\r'}
+		printf '%s %s\n' "$(now)" "$line" >>"$con"
+		case $line in
+		RESULT* | LAB-* | QEMU-EXIT* | RAKWON-INIT* | tcall:*) echo "    guest: $line" >&2 ;;
+		esac
+	done
+}
 rm -rf "$OUT" && mkdir -p "$OUT"
-APPEND="console=ttyS0 quiet loglevel=4 panic=-1 drm_kms_helper.fbdev_emulation=0 lab.mode=$MODE lab.repo=$REPO lab.bin=$REPO/$RK/lab lab.tests=${TESTS:-all} lab.slow=${LAB_SLOW:-1}"
-QEMU=(qemu-system-x86_64 -accel tcg -M q35 -cpu max -m "$MEM" -smp 2 -nodefaults -no-user-config
-	-display none -no-reboot -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND"
-	-virtfs "local,path=$OUT,mount_tag=out,security_model=none,id=out"
-	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap,id=hostroot")
-if [ "$MODE" = shell ]; then
-	exec "${QEMU[@]}" -serial mon:stdio
-fi
-log "booting $KVER under TCG ($MEM), tests: ${TESTS:-all}; build steps took ${BUILD_S}s"
 CON=$LOGS/console.log
-: >"$CON"
+ICON=$LOGS/console-image.log
+RUN_TESTS=1 RUN_IMAGE=0
+case ",${TESTS:-all}," in
+,all,) RUN_IMAGE=1 ;;
+,image,) RUN_TESTS=0 RUN_IMAGE=1 ;;
+*,image,*) RUN_IMAGE=1 TESTS=$(echo ",$TESTS," | sed 's/,image,/,/; s/^,//; s/,$//') ;;
+esac
+[ "$MODE" = shell ] && boot shell "$IMG/base.cpio" "$MEM" 0 /dev/null
 T1=$(now)
-{
-	# a hung guest is killed: TERM at the deadline, KILL 5 s later
-	timeout -k 5 "$TMO" "${QEMU[@]}" -serial stdio </dev/null 2>&1
-	echo "QEMU-EXIT rc=$?"
-} | while IFS= read -r line; do
-	line=${line%$'\r'}
-	printf '%s %s\n' "$(now)" "$line" >>"$CON"
-	case $line in
-	RESULT* | LAB-* | QEMU-EXIT*) echo "    guest: $line" >&2 ;;
-	esac
-done
-READY=$(awk -v a="$T1" '/ LAB-READY /&&!r{r=$1} END{printf "%.1f", (r>0 ? r-a : -1)}' "$CON")
+if [ $RUN_TESTS = 1 ]; then
+	log "booting $KVER under TCG ($MEM), tests: ${TESTS:-all}; build steps took ${BUILD_S}s"
+	boot tests "$IMG/base.cpio" "$MEM" "$TMO" "$CON"
+fi
+READY=$(awk -v a="$T1" '/ LAB-READY /&&!r{r=$1} END{printf "%.1f", (r>0 ? r-a : -1)}' "$CON" 2>/dev/null)
 TOTAL=$(lap "$T1")
+if [ $RUN_IMAGE = 1 ]; then
+	# the whole firmware image in RAM: 1G (the initramfs is unpacked next to its own copy)
+	log "booting the firmware image ($(stat -c %s "$IMG/initramfs.cpio") bytes) as the box does"
+	T2=$(now)
+	boot image "$IMG/initramfs.cpio" "${LAB_IMAGE_MEM:-1G}" 120 "$ICON"
+	ITOTAL=$(lap "$T2")
+fi
 
 # ------------------------------------------------------------------ 6. results
 echo
 fail=0 n=0
-if ! grep -q ' LAB-DONE ' "$CON"; then
+if [ $RUN_TESTS = 1 ] && ! grep -q ' LAB-DONE ' "$CON"; then
 	echo "FAIL lab-boot: guest did not finish (timeout ${TMO}s or crash); console: $CON"
 	tail -n 20 "$CON" | sed 's/^[0-9.]* /    | /'
+	fail=1
+fi
+if [ $RUN_IMAGE = 1 ] && ! grep -q ' LAB-DONE ' "$ICON"; then
+	echo "FAIL image-boot: the image's guest did not finish; console: $ICON"
+	tail -n 20 "$ICON" | sed 's/^[0-9.]* /    | /'
 	fail=1
 fi
 while read -r _ name st rest; do
@@ -187,7 +215,11 @@ while read -r _ name st rest; do
 	[ "$st" = PASS ] || fail=1
 done < <(grep -h '^RESULT ' "$OUT/results.txt" 2>/dev/null)
 [ $n -gt 0 ] || { echo "FAIL lab: no results (see $CON)"; fail=1; }
-echo "lab: build ${BUILD_S}s, boot-to-shell ${READY}s, guest run ${TOTAL}s, total $(lap "$T0")s (TCG, $MEM)"
-echo "lab: artifacts in $OUT, console in $CON"
+[ $RUN_TESTS = 1 ] && echo "lab: build ${BUILD_S}s, boot-to-shell ${READY}s, guest run ${TOTAL}s (TCG, $MEM)"
+if [ $RUN_IMAGE = 1 ]; then
+	echo "lab: image boot ${ITOTAL}s; image $(stat -c %s "$IMG/initramfs.cpio") bytes (base $(stat -c %s "$IMG/base.cpio"), apps $(stat -c %s "$IMG/apps.cpio"))"
+	cat "$OUT/image-figures.txt" 2>/dev/null | sed 's/^/lab: /'
+fi
+echo "lab: total $(lap "$T0")s; artifacts in $OUT, consoles in $LOGS"
 if [ $fail = 0 ]; then echo "lab: ALL PASS ($n)"; else echo "lab: FAILED"; fi
 exit $fail

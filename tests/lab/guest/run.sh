@@ -30,9 +30,11 @@ load_modules() {
 	# vivid-000: webcam input (discrete sizes, the "USB camera" used for the vanish test)
 	# vivid-001: HDMI input (DV timings: real 720p30) plus an HDMI output, which gives two CEC
 	#            adapters on one emulated bus: vid-cap0 (the TV side) and vid-out0 (a source)
+	# vivid-002: a second webcam (the far end's camera in the terminal call test)
 	# multiplanar=1 is the single-planar API, as UVC uses
-	modprobe vivid n_devs=2 node_types=0x1,0x101 num_inputs=1,1 input_types=0x0,0x3 \
-		num_outputs=1,1 output_types=0x0,0x1 multiplanar=1,1 || rc=1
+	# (the image's init has already loaded vivid with the same options from hw.conf)
+	modprobe vivid n_devs=3 node_types=0x1,0x101,0x1 num_inputs=1,1,1 input_types=0x0,0x3,0x0 \
+		num_outputs=1,1,1 output_types=0x0,0x1,0x0 multiplanar=1,1,1 || rc=1
 	modprobe vkms enable_writeback=1 enable_overlay=1 enable_cursor=1 || rc=1
 	modprobe snd-aloop index=0 id=Loopback pcm_substreams=2 || rc=1
 	modprobe snd-dummy index=1 id=Dummy || rc=1
@@ -126,6 +128,7 @@ t input-keys 60 $HR $BIN/lab_input $DATA/keymap
 t cec-wake 60 $HR $BIN/lab_cec
 t m2m-fwht 60 $HR $BIN/lab_m2m
 t call 90 sh $H$LAB_REPO/tests/lab/guest/call.sh $BIN $HR $OUT
+t tcall 240 sh $H$LAB_REPO/tests/lab/guest/tcall.sh $BIN $HR $OUT
 # the deadline itself: must come out FAIL (timeout) after 2 s, not hang the run
 t x-deadline 2 sleep 30
 
