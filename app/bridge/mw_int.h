@@ -56,6 +56,7 @@ struct mw_strm {
 	 * give receivers of its forwarded stream a sender clock */
 	uint64_t sr_ntp, sr_arrival_us, sr_wall_us;
 	uint32_t sr_rtp;
+	uint32_t sr_ssrc;           /* the SR's sender (our RR block is about it) */
 	uint32_t tx_packets, tx_octets;
 	/* receive rate limit (token bucket, per stream) */
 	double rx_tokens;
@@ -194,7 +195,8 @@ void mw_audio_put(struct mw *w, const struct mx_ent *e);
 void mw_audio_tick(struct mw *w, uint64_t now);
 void mw_audio_part_gone(struct mw *w, struct mw_pp *pp);
 /* RTCP: note a participant's SR; send our reports (every second) */
-void mw_rtcp_note_sr(struct mw_strm *s, const struct rtcp_sender_info *si, uint64_t now);
+void mw_rtcp_note_sr(struct mw_strm *s, uint32_t ssrc, const struct rtcp_sender_info *si,
+		     uint64_t now);
 void mw_rtcp_reports(struct mw *w, uint64_t now);           /* fwd: video */
 void mw_rtcp_audio_reports(struct mw *w, uint64_t now);     /* mix: audio */
 /* video */

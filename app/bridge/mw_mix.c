@@ -77,7 +77,7 @@ static void drain(struct mw *w)
 			mw_audio_put(w, e);
 			break;
 		case MX_SR:
-			mw_rtcp_note_sr(&e->pp->a, &e->si, e->arrival_us);
+			mw_rtcp_note_sr(&e->pp->a, e->ssrc, &e->si, e->arrival_us);
 			break;
 		case MX_ADD:
 			/* the forwarding thread admits at most max_parts */

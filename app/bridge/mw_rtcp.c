@@ -7,8 +7,10 @@
 #include "mw_int.h"
 #include "rtp/rtcp.h"
 
-void mw_rtcp_note_sr(struct mw_strm *s, const struct rtcp_sender_info *si, uint64_t now)
+void mw_rtcp_note_sr(struct mw_strm *s, uint32_t ssrc, const struct rtcp_sender_info *si,
+		     uint64_t now)
 {
+	s->sr_ssrc = ssrc;
 	s->sr_ntp = si->ntp;
 	s->sr_rtp = si->rtp_ts;
 	s->sr_arrival_us = now;
@@ -27,15 +29,15 @@ static void report(struct mw *w, uint8_t *buf, struct mw_strm *s, uint64_t ntp, 
 	r.si.rtp_ts = rtp;
 	r.si.pkt_count = s->tx_packets;
 	r.si.octet_count = s->tx_octets;
-	if (s->src_ssrc) {
+	if (s->sr_ssrc) {
+		/* the SR's fields are the sending thread's (the mixer's for
+		 * audio: they come through the ring) */
 		struct rtcp_rblock *b = &r.rb[r.rb_count++];
 
 		memset(b, 0, sizeof(*b));
-		b->ssrc = s->src_ssrc;
-		if (s->sr_arrival_us) {
-			b->lsr = (uint32_t)(s->sr_ntp >> 16);
-			b->dlsr = (uint32_t)((now - s->sr_arrival_us) * 65536 / 1000000);
-		}
+		b->ssrc = s->sr_ssrc;
+		b->lsr = (uint32_t)(s->sr_ntp >> 16);
+		b->dlsr = (uint32_t)((now - s->sr_arrival_us) * 65536 / 1000000);
 	}
 	wcur_init(&c, buf, MW_PKT_MAX);
 	if (rtcp_build_report(&c, &r) < 0 || rtcp_build_sdes_cname(&c, s->c.ssrc, "rakwon-bridge") < 0 ||

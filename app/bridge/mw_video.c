@@ -101,7 +101,7 @@ static void forward(struct mw *w, struct mw_pp *rx, const struct mw_pp *src,
 			return;
 		/* switch: continue the receiver's seq/ts where they were */
 		rx->vseq_off = rx->vinit ? (uint16_t)(rx->vlast_seq + 1 - h->seq)
-					 : (uint16_t)(random() - h->seq);
+					 : (uint16_t)((random() & 0x7fff) - h->seq);
 		rx->vts_off = rx->vinit ? rx->vlast_ts + 3000 - h->ts : (uint32_t)random() - h->ts;
 		rx->vout_src = src->id;
 		rx->vinit = true;

@@ -66,7 +66,8 @@ void mw_send(struct mw *w, struct mw_strm *s, uint8_t *pkt, size_t len, bool rtc
 
 	(void)w;
 	if (s->tx) {
-		int r = rtcp ? rtp_srtp_protect_rtcp(s->tx, pkt, len, MW_PKT_MAX + 64, &n)
+		int r;
+		r = rtcp ? rtp_srtp_protect_rtcp(s->tx, pkt, len, MW_PKT_MAX + 64, &n)
 			     : rtp_srtp_protect(s->tx, pkt, len, MW_PKT_MAX + 64, &n);
 		if (r < 0)
 			return;
@@ -156,7 +157,7 @@ static void strm_packet(struct mw *w, struct mw_strm *s, uint8_t *pkt, size_t le
 			if (item.type == RTCP_ITEM_BYE) {
 				mw_post_event(w, MW_EV_BYE, pp->id, 0);
 			} else if (item.type == RTCP_ITEM_SR && s->video) {
-				mw_rtcp_note_sr(s, &item.report.si, now);
+				mw_rtcp_note_sr(s, item.report.ssrc, &item.report.si, now);
 			} else if (item.type == RTCP_ITEM_SR) {
 				/* the audio send side is the mixer's */
 				struct mx_ent *e = mw_ring_slot(w, false);
@@ -165,6 +166,7 @@ static void strm_packet(struct mw *w, struct mw_strm *s, uint8_t *pkt, size_t le
 					e->kind = MX_SR;
 					e->pp = pp;
 					e->si = item.report.si;
+					e->ssrc = item.report.ssrc;
 					e->arrival_us = now;
 					mw_ring_commit(w);
 				}
@@ -245,7 +247,11 @@ static int strm_open(struct mw *w, struct mw_pp *pp, struct mw_strm *s, bool vid
 		s->c.ssrc = (uint32_t)random() | 1;
 	s->rx_tokens = MW_RX_BURST;
 	s->rx_tokens_us = clock_now_us();
-	s->seq = (uint16_t)random();
+	/* below 2^15: a receiver whose SRTP context starts late (media
+	 * flows before it has our answer) must not see the sequence wrap
+	 * before its first packet, or it guesses the rollover counter
+	 * wrong (RFC 3711 3.3.1) and rejects everything */
+	s->seq = (uint16_t)(random() & 0x7fff);
 	s->ts = (uint32_t)random();
 	return 0;
 }
