@@ -139,6 +139,11 @@ static int cmd_roster(void *ctx, const struct json *params, struct json **result
 	(void)json_obj_set_int(r, "broadcast", m->bcast);
 	(void)json_obj_set_int(r, "speaker", m->speaker);
 	(void)json_obj_set_int(r, "video_source", m->vsrc);
+	(void)json_obj_set_str(r, "bridge_id", b->id);
+	if (m->def.uplink[0]) {
+		(void)json_obj_set_str(r, "uplink", m->def.uplink);
+		(void)json_obj_set_str(r, "uplink_state", m->uplink_state);
+	}
 	for (struct part *p = m->parts; p; p = p->next) {
 		struct mw_part_stats st;
 
@@ -150,6 +155,9 @@ static int cmd_roster(void *ctx, const struct json *params, struct json **result
 		(void)json_obj_set_str(o, "state", states[p->state]);
 		(void)json_obj_set_bool(o, "chair", p->chair);
 		(void)json_obj_set_bool(o, "muted", p->muted);
+		(void)json_obj_set_bool(o, "trunk", p->trunk);
+		if (p->trunk)
+			(void)json_obj_set_str(o, "cascade_path", p->outgoing ? "(uplink)" : p->path);
 		(void)json_obj_set_int(o, "audio_port", p->audio_port);
 		(void)json_obj_set_int(o, "video_port", p->video_port);
 		if (m->mw && mw_stats(m->mw, p->id, &st) == 0) {

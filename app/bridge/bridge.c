@@ -4,10 +4,13 @@
  * Threads. The main loop thread owns all control state: the SIP UA (every
  * sip_ua callback runs there), the meetings, their participants (struct
  * part, one per call), the control API (ctrl.h) and its subscribers. Each
- * meeting with at least one participant has one media worker thread
- * (struct mw, mworker.c) running its own epoll loop: it owns the
- * participants' media sockets, SRTP contexts, jitter buffers, Opus
- * decoders, the mixer, the encoders and the video forwarding state. The
+ * meeting with at least one participant has one media worker (struct mw)
+ * of two threads: the forwarding thread (mworker.c, its own epoll loop)
+ * owns the media sockets' receive side, SRTP unprotect, RTCP and the video
+ * forwarding state (SRTP protect per receiver); the mixer thread (mw_mix.c,
+ * a 20 ms clock) owns the jitter buffers, Opus decoders, the mixer, the
+ * encoders and the audio send side. The forwarding thread never waits for
+ * the mixer: audio goes to it through a lock-free ring (see mw_int.h). The
  * loop thread talks to a worker only by posting commands to its queue
  * (mw_add/mw_del/mw_admit/mw_mute/mw_set_broadcast); the worker reports to
  * one shared events queue (timeouts, active speaker, video source, DTMF,
@@ -75,20 +78,23 @@
  * timestamp offset, so lip sync is the source's capture clock against the
  * bridge's mix time (close on one host, approximate otherwise).
  *
+ * Cascading (cascade.c): a meeting with an uplink joins the parent
+ * bridge's meeting as one trunk participant while it has local
+ * participants; N-1 mixing and "the source sees its previous source" keep
+ * audio and video from looping back; ";cascade=" paths refuse loops (482).
+ *
  * Not done: loss/jitter statistics in our RRs, REMB/bandwidth adaptation,
  * re-INVITE media changes (hold: the first answer is repeated), late-offer
- * INVITEs (488), multistream/simulcast to Rakwon terminals, cascading.
- * Design for multistream and cascading: a multistream site (or a cascade
+ * INVITEs (488), multistream/simulcast to Rakwon terminals.
+ * Design for multistream: a multistream site (or a cascade
  * link to another bridge) offers several m=video sections (or SSRCs); the
  * worker keeps K forwarding slots per receiver, each the single-stream
  * logic above (own output SSRC, keyframe-gated switches, seq/ts re-basing),
  * filled with the K last speakers; simulcast adds a per-receiver layer
  * choice (by its REMB/bandwidth) among the source's SSRCs, switched at
- * keyframes the same way. A cascade link is a participant of both bridges
- * whose audio is its bridge's shared mix (no N-1 needed beyond excluding
- * the link itself) and whose video slots carry the other bridge's speakers;
- * speaker levels cross the link in RFC 6464 extensions so that both sides
- * pick the same active speaker.
+ * keyframes the same way. With multistream, a cascade trunk would carry
+ * several video slots (the far side's last speakers) and RFC 6464 levels
+ * so that both sides pick the same active speaker; today it carries one.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -142,6 +148,8 @@ static const struct conf_def bridge_conf_defs[] = {
 	{ "encryption", CONF_ENUM, "preferred", 0, 0, enc_vals, NULL, CONF_RUNTIME,
 	  "SRTP (SDES) policy; SDES keys are only exchanged over TLS, so calls\n"
 	  "over UDP/TCP get plain RTP (and are refused when \"required\")" },
+	{ "bridge_id", CONF_STR, "", 0, 0, NULL, NULL, CONF_IMMUTABLE,
+	  "This bridge's name in cascade paths (letters, digits, '-'; empty: random)" },
 	{ "speakers", CONF_INT, "3", 1, 8, NULL, NULL, CONF_IMMUTABLE,
 	  "active speakers mixed at once" },
 	{ "level_threshold_db", CONF_INT, "-50", -100, 0, NULL, NULL, CONF_IMMUTABLE,
@@ -269,7 +277,7 @@ static bool join_allowed(struct meeting *m)
 
 /* --- participants --- */
 
-static void part_free(struct part *p)
+void bridge_part_free(struct part *p)
 {
 	struct meeting *m = p->m;
 	struct part **pp;
@@ -285,6 +293,7 @@ static void part_free(struct part *p)
 		(void)mw_del(m->mw, p->id);
 	bridge_roster_event(m, "left", p);
 	log_info(bridge, "meeting %s: %s left (%u in)", m->def.number, p->uri, m->nparts);
+	cascade_part_gone(p);
 	free(p->answer);
 	free(p);
 	if (!m->nparts) {
@@ -292,6 +301,8 @@ static void part_free(struct part *p)
 		m->locked = m->lecture = false;
 		m->bcast = m->speaker = m->vsrc = 0;
 	}
+	if (!m->b->shutting_down && m->b->ua)
+		cascade_check(m);
 }
 
 void bridge_part_drop(struct part *p, const char *why)
@@ -342,6 +353,7 @@ static void part_admit(struct part *p, bool chair)
 	bridge_roster_event(p->m, "joined", p);
 	log_info(bridge, "meeting %s: %s joined%s (%u in)", p->m->def.number, p->uri,
 		 chair ? " as chair" : "", p->m->nparts);
+	cascade_check(p->m);
 }
 
 /* a DTMF digit while the PIN is awaited */
@@ -402,7 +414,7 @@ static void on_ended(struct sip_call *c, uint16_t code, const char *reason, void
 
 	(void)c;
 	log_debug(bridge, "call %u ended: %u %s", p->id, code, reason ? reason : "");
-	part_free(p);
+	bridge_part_free(p);
 }
 
 static char *on_offer(struct sip_call *c, const char *sdp, void *arg)
@@ -426,7 +438,7 @@ static const struct sip_call_handlers call_h = {
  * (sip_ua.h has no accessor for the R-URI or the source address yet: the
  * one use of sip_ua_int.h in the bridge, confined here.) */
 static void call_target(struct sip_call *c, char *num, size_t numlen, char *pin, size_t pinlen,
-			char *src, size_t srclen)
+			char *src, size_t srclen, char *path, size_t pathlen)
 {
 	const struct sip_msg *req = sip_stran_req(c->inv_st);
 	const struct sip_src *from = sip_stran_src(c->inv_st);
@@ -434,7 +446,7 @@ static void call_target(struct sip_call *c, char *num, size_t numlen, char *pin,
 	const char *s, *e;
 	char params[256];
 
-	num[0] = pin[0] = src[0] = 0;
+	num[0] = pin[0] = src[0] = path[0] = 0;
 	if (from)
 		net_addr_host(&from->peer, src, srclen);
 	if (pl_strcpy(&u->user, num, numlen) < 0)
@@ -458,9 +470,23 @@ static void call_target(struct sip_call *c, char *num, size_t numlen, char *pin,
 			pin[n] = 0;
 		}
 	}
+	/* a trunk from another bridge (cascade.c); too long: a loop too */
+	s = strstr(params, ";cascade=");
+	if (s) {
+		size_t n;
+
+		s += 9;
+		n = strcspn(s, ";?");
+		if (n < pathlen) {
+			memcpy(path, s, n);
+			path[n] = 0;
+		} else {
+			snprintf(path, pathlen, "%s", "-");
+		}
+	}
 }
 
-static int bind_pair(struct bridge *b, int *fd, int *rtcp_fd, uint16_t *port)
+int bridge_bind_pair(struct bridge *b, int *fd, int *rtcp_fd, uint16_t *port)
 {
 	struct net_addr a, ac;
 	int r = net_addr_set(&a, conf_str(b->conf, "media_addr"), 0);
@@ -484,7 +510,7 @@ static enum mw_crypto crypto_of(enum sdp_suite s)
 	}
 }
 
-static void stream_from(struct mw_stream *st, const struct sdp_media_result *m)
+void bridge_stream_from(struct mw_stream *st, const struct sdp_media_result *m)
 {
 	st->enabled = m->active;
 	if (!m->active)
@@ -512,7 +538,7 @@ static void stream_from(struct mw_stream *st, const struct sdp_media_result *m)
 	}
 }
 
-static void close_stream(struct mw_stream *st)
+void bridge_close_stream(struct mw_stream *st)
 {
 	if (st->fd >= 0)
 		close(st->fd);
@@ -521,7 +547,7 @@ static void close_stream(struct mw_stream *st)
 	st->fd = st->rtcp_fd = -1;
 }
 
-static int meeting_worker(struct meeting *m)
+int bridge_meeting_worker(struct meeting *m)
 {
 	struct bridge *b = m->b;
 	struct mw_conf mc = {
@@ -543,59 +569,70 @@ static int meeting_worker(struct meeting *m)
 	return r;
 }
 
+int bridge_local_media(struct bridge *b, struct sdp_local *loc, struct mw_part *mp, int enc)
+{
+	size_t kl;
+
+	*loc = (struct sdp_local){
+		.addr = conf_str(b->conf, "media_addr"),
+		.cname = "rakwon-bridge",
+		.sess_id = clock_wall_us(),
+		.sess_ver = 1,
+		.enc = enc,
+	};
+	mp->audio.fd = mp->audio.rtcp_fd = mp->video.fd = mp->video.rtcp_fd = -1;
+	loc->audio = (struct sdp_local_media){ .enable = true, .rtcp_mux = true,
+		.dir = SDP_DIR_SENDRECV, .ssrc = (uint32_t)random() | 1, .pt = 111, .te_pt = 101,
+		.opus = { .useinbandfec = true } };
+	loc->video = (struct sdp_local_media){ .enable = true, .rtcp_mux = true,
+		.dir = SDP_DIR_SENDRECV, .ssrc = (uint32_t)random() | 1, .pt = 96, .avpf = true,
+		.h264 = { .profile_level_id = 0x42e01f, .packetization_mode = 1 } };
+	if (rtp_srtp_key_generate(RTP_SRTP_AES_CM_128_HMAC_SHA1_80, loc->audio.key,
+				  sizeof(loc->audio.key), &kl) < 0 ||
+	    rtp_srtp_key_generate(RTP_SRTP_AES_CM_128_HMAC_SHA1_80, loc->video.key,
+				  sizeof(loc->video.key), &kl) < 0 ||
+	    rtp_srtp_key_generate(RTP_SRTP_AEAD_AES_128_GCM, loc->audio.key_gcm,
+				  sizeof(loc->audio.key_gcm), &kl) < 0 ||
+	    rtp_srtp_key_generate(RTP_SRTP_AEAD_AES_128_GCM, loc->video.key_gcm,
+				  sizeof(loc->video.key_gcm), &kl) < 0)
+		return -EIO;
+	if (bridge_bind_pair(b, &mp->audio.fd, &mp->audio.rtcp_fd, &loc->audio.port) < 0 ||
+	    bridge_bind_pair(b, &mp->video.fd, &mp->video.rtcp_fd, &loc->video.port) < 0) {
+		bridge_close_stream(&mp->audio);
+		bridge_close_stream(&mp->video);
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
 /* answer the offer: sockets, sdp_nego_answer, worker. Returns the SIP code
  * to reject with, or 0 when answered. */
 static int part_answer(struct part *p, const char *offer, bool admitted)
 {
 	struct bridge *b = p->m->b;
 	int enc = conf_enum(b->conf, "encryption");
-	struct sdp_local loc = {
-		.addr = conf_str(b->conf, "media_addr"),
-		.cname = "rakwon-bridge",
-		.sess_id = clock_wall_us(),
-		.sess_ver = 1,
-	};
+	struct sdp_local loc;
 	struct sdp_result res;
 	struct mw_part mp = { .id = p->id, .admitted = admitted, .chair = p->chair };
 	struct buf *out = NULL;
-	size_t kl;
 	int r;
 
-	mp.audio.fd = mp.audio.rtcp_fd = mp.video.fd = mp.video.rtcp_fd = -1;
 	/* SDES keys travel in the SDP: only over TLS */
 	if (!sip_call_secure(p->call))
 		enc = enc == 2 ? -1 : SDP_ENC_OFF;
 	if (enc < 0)
 		return 488;
-	loc.enc = enc == 0 ? SDP_ENC_OFF : enc == 1 ? SDP_ENC_PREFERRED : SDP_ENC_REQUIRED;
-	loc.audio = (struct sdp_local_media){ .enable = true, .rtcp_mux = true,
-		.dir = SDP_DIR_SENDRECV, .ssrc = (uint32_t)random() | 1, .pt = 111, .te_pt = 101,
-		.opus = { .useinbandfec = true } };
-	loc.video = (struct sdp_local_media){ .enable = true, .rtcp_mux = true,
-		.dir = SDP_DIR_SENDRECV, .ssrc = (uint32_t)random() | 1, .pt = 96, .avpf = true,
-		.h264 = { .profile_level_id = 0x42e01f, .packetization_mode = 1 } };
-	if ((r = rtp_srtp_key_generate(RTP_SRTP_AES_CM_128_HMAC_SHA1_80, loc.audio.key,
-				       sizeof(loc.audio.key), &kl)) < 0 ||
-	    (r = rtp_srtp_key_generate(RTP_SRTP_AES_CM_128_HMAC_SHA1_80, loc.video.key,
-				       sizeof(loc.video.key), &kl)) < 0 ||
-	    (r = rtp_srtp_key_generate(RTP_SRTP_AEAD_AES_128_GCM, loc.audio.key_gcm,
-				       sizeof(loc.audio.key_gcm), &kl)) < 0 ||
-	    (r = rtp_srtp_key_generate(RTP_SRTP_AEAD_AES_128_GCM, loc.video.key_gcm,
-				       sizeof(loc.video.key_gcm), &kl)) < 0)
-		return 500;
-	if (bind_pair(b, &mp.audio.fd, &mp.audio.rtcp_fd, &loc.audio.port) < 0 ||
-	    bind_pair(b, &mp.video.fd, &mp.video.rtcp_fd, &loc.video.port) < 0) {
-		close_stream(&mp.audio);
-		close_stream(&mp.video);
-		return 503;
-	}
+	r = bridge_local_media(b, &loc, &mp, enc == 0 ? SDP_ENC_OFF : enc == 1 ? SDP_ENC_PREFERRED
+									 : SDP_ENC_REQUIRED);
+	if (r < 0)
+		return r == -EIO ? 500 : 503;
 	p->audio_port = loc.audio.port;
 	p->video_port = loc.video.port;
 	if ((r = buf_new(&out, 4096)) < 0 ||
 	    (r = sdp_nego_answer(&loc, offer, strlen(offer), out, &res)) < 0) {
 		buf_unref(out);
-		close_stream(&mp.audio);
-		close_stream(&mp.video);
+		bridge_close_stream(&mp.audio);
+		bridge_close_stream(&mp.video);
 		return r == -EBADMSG ? 400 : 488;
 	}
 	for (unsigned i = 0; i < res.nmedia; i++) {
@@ -604,18 +641,18 @@ static int part_answer(struct part *p, const char *offer, bool admitted)
 
 		if (!st || st->enabled || !res.m[i].active)
 			continue;
-		stream_from(st, &res.m[i]);
+		bridge_stream_from(st, &res.m[i]);
 		st->ssrc = res.m[i].kind == SDP_KIND_AUDIO ? loc.audio.ssrc : loc.video.ssrc;
 	}
 	if (!mp.audio.enabled)
-		close_stream(&mp.audio);
+		bridge_close_stream(&mp.audio);
 	if (!mp.video.enabled)
-		close_stream(&mp.video);
+		bridge_close_stream(&mp.video);
 	p->answer = strndup((const char *)out->data, out->len);
 	buf_unref(out);
-	if (!p->answer || meeting_worker(p->m) < 0) {
-		close_stream(&mp.audio);
-		close_stream(&mp.video);
+	if (!p->answer || bridge_meeting_worker(p->m) < 0) {
+		bridge_close_stream(&mp.audio);
+		bridge_close_stream(&mp.video);
 		return 503;
 	}
 	if ((r = mw_add(p->m->mw, &mp)) < 0)
@@ -629,14 +666,14 @@ static int part_answer(struct part *p, const char *offer, bool admitted)
 static void on_incoming(struct sip_ua *ua, struct sip_call *c, const char *sdp, void *arg)
 {
 	struct bridge *b = arg;
-	char num[BR_NUM_MAX + 8], pin[BR_NUM_MAX + 1], src[64];
+	char num[BR_NUM_MAX + 8], pin[BR_NUM_MAX + 1], src[64], path[BR_PATH_MAX];
 	struct meeting *m;
 	struct part *p;
 	bool chair = false, admitted;
 	int code;
 
 	(void)ua;
-	call_target(c, num, sizeof(num), pin, sizeof(pin), src, sizeof(src));
+	call_target(c, num, sizeof(num), pin, sizeof(pin), src, sizeof(src), path, sizeof(path));
 	m = b->shutting_down ? NULL : bridge_meeting_find(b, num);
 	if (!m) {
 		log_info(bridge, "call from %s to unknown meeting \"%s\"", src, num);
@@ -680,6 +717,13 @@ static void on_incoming(struct sip_ua *ua, struct sip_call *c, const char *sdp, 
 		(void)sip_call_reject(c, 500, NULL);
 		return;
 	}
+	if (path[0] && (code = cascade_incoming(b, p, path)) != 0) {
+		log_info(bridge, "meeting %s: trunk from %s refused (%d): path %s", m->def.number, src,
+			 code, path);
+		free(p);
+		(void)sip_call_reject(c, (uint16_t)code, code == 482 ? "Loop Detected" : NULL);
+		return;
+	}
 	p->m = m;
 	p->call = c;
 	p->id = ++b->next_id;
@@ -704,8 +748,9 @@ static void on_incoming(struct sip_ua *ua, struct sip_call *c, const char *sdp, 
 	}
 	if (admitted) {
 		bridge_roster_event(m, "joined", p);
-		log_info(bridge, "meeting %s: %s joined%s (%u in)", m->def.number, p->uri,
-			 chair ? " as chair" : "", m->nparts);
+		log_info(bridge, "meeting %s: %s joined%s%s (%u in)", m->def.number, p->uri,
+			 chair ? " as chair" : "", p->trunk ? " as a trunk" : "", m->nparts);
+		cascade_check(m);
 	} else {
 		(void)loop_timer_start(b->loop, &p->pin_t, PIN_TIMEOUT_US, 0, on_pin_timeout, p);
 	}
@@ -766,6 +811,12 @@ int bridge_new(struct bridge **ret, struct loop *l, struct conf *conf,
 		b->meetings[i].def = defs[i];
 	}
 	b->nmeetings = ndefs;
+	s = conf_str(conf, "bridge_id");
+	if (*s && strlen(s) < sizeof(b->id) && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == strlen(s))
+		snprintf(b->id, sizeof(b->id), "%s", s);
+	else
+		snprintf(b->id, sizeof(b->id), "%08lx", (unsigned long)random() & 0xffffffffUL);
 	snprintf(aor, sizeof(aor), "sip:bridge@%s", conf_str(conf, "domain"));
 	uc.aor = aor;
 	uc.display = "Rakwon bridge";
@@ -809,8 +860,9 @@ struct bridge *bridge_free(struct bridge *b)
 	/* calls end without signalling: ended() frees every part */
 	b->ua = sip_ua_free(b->ua);
 	for (size_t i = 0; i < b->nmeetings; i++) {
+		cascade_stop(&b->meetings[i]);
 		while (b->meetings[i].parts)
-			part_free(b->meetings[i].parts);
+			bridge_part_free(b->meetings[i].parts);
 		b->meetings[i].mw = mw_free(b->meetings[i].mw);
 	}
 	b->ctrl = ctrl_free(b->ctrl);

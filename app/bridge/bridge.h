@@ -24,9 +24,12 @@ struct wq;
 
 /* --- meetings file ---------------------------------------------------------
  * One meeting per line, fields separated by '|', '#' comments:
- *   number | name | participant PIN | chair PIN | max participants
+ *   number | name | participant PIN | chair PIN | max participants [| uplink]
  * e.g. "1001 | Weekly review | 1234 | 9999 | 50". An empty PIN field means
  * no PIN. Numbers and PINs are digits only (1..15 and 0..15 characters).
+ * uplink (optional, cascading): the SIP URI of the same meeting on a parent
+ * bridge, e.g. "sip:1001@central.example;transport=tls"; this bridge then
+ * joins it as a trunk participant while it has local participants.
  */
 #define BR_NUM_MAX 16
 #define BR_NAME_MAX 64
@@ -39,6 +42,7 @@ struct br_meeting_def {
 	char pin[BR_NUM_MAX];       /* "" none */
 	char chair_pin[BR_NUM_MAX]; /* "" none */
 	unsigned max_parts;
+	char uplink[128];           /* "" none */
 };
 
 /* Parses a meetings file; *ret is a malloc'd array of *ret_n definitions.

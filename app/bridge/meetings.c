@@ -29,18 +29,19 @@ static bool all_digits(const char *s)
 
 static int parse_line(char *line, struct br_meeting_def *d, const char **why)
 {
-	char *f[5], *p = line;
-	unsigned n = 0;
+	char *f[6], *p = line;
+	unsigned n = 0, nf;
 	char *end;
 	long v;
 
 	for (const char *q = line; *q; q++)
 		n += *q == '|';
-	if (n != 4) {
-		*why = "expected 5 fields: number | name | pin | chair pin | max";
+	if (n != 4 && n != 5) {
+		*why = "expected 5 or 6 fields: number | name | pin | chair pin | max [| uplink]";
 		return -EINVAL;
 	}
-	for (n = 0; n < 5; n++) {
+	nf = n + 1;
+	for (n = 0; n < nf; n++) {
 		char *bar = strchr(p, '|');
 
 		f[n] = p;
@@ -49,7 +50,7 @@ static int parse_line(char *line, struct br_meeting_def *d, const char **why)
 			p = bar + 1;
 		}
 	}
-	for (unsigned i = 0; i < 5; i++)
+	for (unsigned i = 0; i < nf; i++)
 		f[i] = trim(f[i]);
 	memset(d, 0, sizeof(*d));
 	if (!*f[0] || strlen(f[0]) >= BR_NUM_MAX || !all_digits(f[0])) {
@@ -76,6 +77,16 @@ static int parse_line(char *line, struct br_meeting_def *d, const char **why)
 	strcpy(d->pin, f[2]);
 	strcpy(d->chair_pin, f[3]);
 	d->max_parts = (unsigned)v;
+	if (nf == 6 && *f[5]) {
+		/* the parent bridge's meeting (cascading): a SIP URI, no
+		 * spaces or angle brackets; ;pin= may be in it */
+		if (strlen(f[5]) >= sizeof(d->uplink) || strncmp(f[5], "sip", 3) ||
+		    strpbrk(f[5], " \t<>\"")) {
+			*why = "bad uplink (a sip: or sips: URI, < 128 characters)";
+			return -EINVAL;
+		}
+		strcpy(d->uplink, f[5]);
+	}
 	return 0;
 }
 

@@ -1,6 +1,7 @@
-/* mw_audio.c: media worker audio: jitter buffers, Opus decode, active
- * speakers, N-1 mixes for the speakers and one shared mix, Opus encode once
- * per distinct mix, per-participant RTP/SRTP out. */
+/* mw_audio.c: media worker audio: received audio handed to the mixer
+ * (forwarding thread); jitter buffers, Opus decode, active speakers, N-1
+ * mixes for the speakers and one shared mix, Opus encode once per distinct
+ * mix, per-participant RTP/SRTP out (mixer thread). */
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -37,8 +38,8 @@ void mw_audio_part_gone(struct mw *w, struct mw_pp *pp)
 		w->slot_id[pp->slot] = 0;
 		amix_reset(w->mix, pp->slot);
 	}
-	if (w->loudest == pp->id)
-		w->loudest = 0;
+	if (atomic_load_explicit(&w->loudest, memory_order_relaxed) == pp->id)
+		atomic_store_explicit(&w->loudest, 0, memory_order_relaxed);
 }
 
 /* RFC 4733 telephone-event: report each new event (by timestamp) once */
@@ -59,6 +60,7 @@ void mw_audio_rtp(struct mw *w, struct mw_pp *pp, const uint8_t *pkt, size_t len
 {
 	struct rtp_hdr h;
 	const uint8_t *pl;
+	struct mx_ent *e;
 
 	if (rtp_hdr_decode(&h, pkt, len) < 0 || !pp->a.c.recv) {
 		pp->st.malformed++;
@@ -78,21 +80,46 @@ void mw_audio_rtp(struct mw *w, struct mw_pp *pp, const uint8_t *pkt, size_t len
 		return;
 	}
 	pp->st.a_rx++;
+	if (h.payload_len > MX_APKT_MAX) {
+		pp->st.malformed++;
+		return;
+	}
+	e = mw_ring_slot(w, false);
+	if (!e)
+		return;             /* the mixer is behind: counted in the ring */
+	e->kind = MX_PKT;
+	e->pp = pp;
+	e->arrival_us = now;
+	e->ssrc = h.ssrc;
+	e->seq = h.seq;
+	e->ts = h.ts;
+	e->len = (uint16_t)h.payload_len;
+	e->level = -1;
 	if (pp->a.c.level_ext_id > 0) {
 		const uint8_t *d;
 		size_t dl;
 
-		if (rtp_hdr_ext_find(&h, (uint8_t)pp->a.c.level_ext_id, &d, &dl) == 0 && dl >= 1) {
-			/* RFC 6464: -dBov in the low 7 bits; fold it into the
-			 * smoothed level right away */
-			float ms = powf(10.0f, -(float)(d[0] & 0x7f) / 10.0f);
-
-			if (ms > pp->level)
-				pp->level = ms;
-		}
+		if (rtp_hdr_ext_find(&h, (uint8_t)pp->a.c.level_ext_id, &d, &dl) == 0 && dl >= 1)
+			e->level = d[0] & 0x7f;
 	}
-	(void)jbuf_put(pp->jb, h.ssrc, h.seq, h.ts, pl, h.payload_len, now);
+	memcpy(e->data, pl, h.payload_len);
+	mw_ring_commit(w);
+}
+
+void mw_audio_put(struct mw *w, const struct mx_ent *e)
+{
+	struct mw_pp *pp = e->pp;
+
 	(void)w;
+	if (e->level >= 0) {
+		/* RFC 6464: -dBov in the low 7 bits; fold it into the
+		 * smoothed level right away */
+		float ms = powf(10.0f, -(float)e->level / 10.0f);
+
+		if (ms > pp->level)
+			pp->level = ms;
+	}
+	(void)jbuf_put(pp->jb, e->ssrc, e->seq, e->ts, e->data, e->len, e->arrival_us);
 }
 
 /* one period of this participant's audio into pp->pcm; returns its mean square */
@@ -109,7 +136,7 @@ static float decode_one(struct mw_pp *pp)
 	 * pending) or that is silent (DTX: tiny packets, DTX gaps): its
 	 * level is that of silence. Keeps large mostly-listening meetings
 	 * cheap: only the sites that send speech cost an Opus decode. */
-	if (pp->muted || !pp->admitted || (k == JBUF_PLC && (f.flags & JBUF_F_DTX)) ||
+	if (pp->m_muted || !pp->m_admitted || (k == JBUF_PLC && (f.flags & JBUF_F_DTX)) ||
 	    ((k == JBUF_PACKET || k == JBUF_FEC) && f.len <= 2))
 		k = JBUF_EMPTY;
 	if (k == JBUF_PACKET || k == JBUF_FEC) {
@@ -157,12 +184,13 @@ static void pick_speakers(struct mw *w, uint64_t now)
 	struct mw_pp *top[MW_SPK_MAX] = { 0 };
 	unsigned k = w->c.speakers, ntop = 0;
 	struct mw_pp *loud = NULL;
+	uint32_t cur;
 
-	for (unsigned i = 0; i < w->nparts; i++) {
-		struct mw_pp *pp = w->parts[i];
+	for (unsigned i = 0; i < w->nmparts; i++) {
+		struct mw_pp *pp = w->mparts[i];
 		unsigned j;
 
-		if (!pp->admitted || pp->muted || level_db(pp->level) < w->c.level_threshold_db)
+		if (!pp->m_admitted || pp->m_muted || level_db(pp->level) < w->c.level_threshold_db)
 			continue;
 		if (!loud || pp->level > loud->level)
 			loud = pp;
@@ -186,7 +214,7 @@ static void pick_speakers(struct mw *w, uint64_t now)
 			keep |= top[j]->id == w->slot_id[s];
 		if (keep)
 			continue;
-		pp = mw_find(w, w->slot_id[s]);
+		pp = mw_mfind(w, w->slot_id[s]);
 		if (pp)
 			pp->slot = -1;
 		w->slot_id[s] = 0;
@@ -203,9 +231,10 @@ static void pick_speakers(struct mw *w, uint64_t now)
 			}
 	}
 	/* the active speaker (video follows it) changes after a hold time */
-	if (loud && loud->id != w->loudest &&
-	    (!w->loudest || now - w->loudest_since_us >= w->c.switch_hold_ms * 1000ull)) {
-		w->loudest = loud->id;
+	cur = atomic_load_explicit(&w->loudest, memory_order_relaxed);
+	if (loud && loud->id != cur &&
+	    (!cur || now - w->loudest_since_us >= w->c.switch_hold_ms * 1000ull)) {
+		atomic_store_explicit(&w->loudest, loud->id, memory_order_relaxed);
 		w->loudest_since_us = now;
 		mw_post_event(w, MW_EV_SPEAKER, loud->id, level_db(loud->level));
 	}
@@ -220,10 +249,10 @@ static void send_audio(struct mw *w, struct mw_pp *pp, const struct mpkt *p)
 	pp->a.ts += MW_FRAME;
 	if (!p || !p->len || p->len > MW_PKT_MAX - RTP_HDR_MIN)
 		return;
-	if (rtp_hdr_encode(&h, w->buf, sizeof(w->buf), &hl) < 0)
+	if (rtp_hdr_encode(&h, w->mbuf, sizeof(w->mbuf), &hl) < 0)
 		return;
-	memcpy(w->buf + hl, p->data, p->len);
-	mw_send(w, &pp->a, w->buf, hl + p->len, false);
+	memcpy(w->mbuf + hl, p->data, p->len);
+	mw_send(w, &pp->a, w->mbuf, hl + p->len, false);
 	pp->st.a_tx++;
 }
 
@@ -235,8 +264,8 @@ void mw_audio_tick(struct mw *w, uint64_t now)
 	int16_t *outs[MW_SPK_MAX] = { 0 };
 	unsigned k = w->c.speakers;
 
-	for (unsigned i = 0; i < w->nparts; i++) {
-		struct mw_pp *pp = w->parts[i];
+	for (unsigned i = 0; i < w->nmparts; i++) {
+		struct mw_pp *pp = w->mparts[i];
 		float ms = decode_one(pp);
 
 		/* fast attack, ~300 ms release */
@@ -246,7 +275,7 @@ void mw_audio_tick(struct mw *w, uint64_t now)
 	pick_speakers(w, now);
 	w->tick_wall_us = clock_wall_us();
 	for (unsigned s = 0; s < k; s++) {
-		struct mw_pp *pp = w->slot_id[s] ? mw_find(w, w->slot_id[s]) : NULL;
+		struct mw_pp *pp = w->slot_id[s] ? mw_mfind(w, w->slot_id[s]) : NULL;
 
 		src[s].pcm = pp ? pp->pcm : NULL;
 		src[s].gain = 1.0f;
@@ -259,10 +288,10 @@ void mw_audio_tick(struct mw *w, uint64_t now)
 	for (unsigned s = 0; s <= k; s++)
 		if (out[s] && aenc_encode(w->enc[s], out[s], &pkt[s]) < 0)
 			pkt[s] = NULL;
-	for (unsigned i = 0; i < w->nparts; i++) {
-		struct mw_pp *pp = w->parts[i];
+	for (unsigned i = 0; i < w->nmparts; i++) {
+		struct mw_pp *pp = w->mparts[i];
 
-		if (!pp->admitted || !pp->a.c.enabled || !pp->a.c.send)
+		if (!pp->m_admitted || !pp->a.c.enabled || !pp->a.c.send)
 			continue;
 		send_audio(w, pp, pkt[pp->slot >= 0 ? (unsigned)pp->slot : k]);
 	}

@@ -101,7 +101,7 @@ static void forward(struct mw *w, struct mw_pp *rx, const struct mw_pp *src,
 			return;
 		/* switch: continue the receiver's seq/ts where they were */
 		rx->vseq_off = rx->vinit ? (uint16_t)(rx->vlast_seq + 1 - h->seq)
-					 : (uint16_t)(random() - h->seq);
+					 : (uint16_t)((random() & 0x7fff) - h->seq);
 		rx->vts_off = rx->vinit ? rx->vlast_ts + 3000 - h->ts : (uint32_t)random() - h->ts;
 		rx->vout_src = src->id;
 		rx->vinit = true;
@@ -136,7 +136,6 @@ static void forward(struct mw *w, struct mw_pp *rx, const struct mw_pp *src,
 
 void mw_video_rtp(struct mw *w, struct mw_pp *pp, uint8_t *pkt, size_t len, uint64_t now)
 {
-	uint8_t *copy = w->copy;
 	bool key, need_key = false;
 	struct rtp_hdr h;
 
@@ -172,7 +171,6 @@ void mw_video_rtp(struct mw *w, struct mw_pp *pp, uint8_t *pkt, size_t len, uint
 	if (pp->id != w->vsrc && pp->id != w->vprev)
 		return;
 	hist_put(pp, h.seq, pkt, len);
-	memcpy(copy, pkt, len);
 	for (unsigned i = 0; i < w->nparts; i++) {
 		struct mw_pp *rx = w->parts[i];
 
@@ -184,7 +182,7 @@ void mw_video_rtp(struct mw *w, struct mw_pp *pp, uint8_t *pkt, size_t len, uint
 			need_key = true;
 			continue;
 		}
-		forward(w, rx, pp, copy, len, &h, false);
+		forward(w, rx, pp, pkt, len, &h, false);
 	}
 	if (need_key)
 		send_pli(w, pp, now);
@@ -245,7 +243,8 @@ void mw_video_rtcp(struct mw *w, struct mw_pp *pp, const uint8_t *pkt, size_t le
 /* decide the wanted source; ask it for a keyframe until it sends one */
 void mw_video_update(struct mw *w, uint64_t now)
 {
-	uint32_t want = w->bcast && mw_find(w, w->bcast) ? w->bcast : w->loudest;
+	uint32_t want = w->bcast && mw_find(w, w->bcast) ? w->bcast :
+			atomic_load_explicit(&w->loudest, memory_order_relaxed);
 	struct mw_pp *pp;
 
 	if (!want && !w->vsrc) {

@@ -66,7 +66,8 @@ void mw_send(struct mw *w, struct mw_strm *s, uint8_t *pkt, size_t len, bool rtc
 
 	(void)w;
 	if (s->tx) {
-		int r = rtcp ? rtp_srtp_protect_rtcp(s->tx, pkt, len, MW_PKT_MAX + 64, &n)
+		int r;
+		r = rtcp ? rtp_srtp_protect_rtcp(s->tx, pkt, len, MW_PKT_MAX + 64, &n)
 			     : rtp_srtp_protect(s->tx, pkt, len, MW_PKT_MAX + 64, &n);
 		if (r < 0)
 			return;
@@ -88,16 +89,21 @@ static int suite_of(enum mw_crypto c, enum rtp_srtp_suite *ret)
 	}
 }
 
-static void strm_close(struct mw *w, struct mw_strm *s)
+/* forwarding thread: stop watching the stream's sockets */
+static void strm_unwatch(struct mw *w, struct mw_strm *s)
 {
-	if (s->c.fd >= 0) {
+	if (s->c.fd >= 0)
 		(void)loop_fd_del(w->loop, s->c.fd);
-		close(s->c.fd);
-	}
-	if (s->c.rtcp_fd >= 0) {
+	if (s->c.rtcp_fd >= 0)
 		(void)loop_fd_del(w->loop, s->c.rtcp_fd);
+}
+
+static void strm_close(struct mw_strm *s)
+{
+	if (s->c.fd >= 0)
+		close(s->c.fd);
+	if (s->c.rtcp_fd >= 0)
 		close(s->c.rtcp_fd);
-	}
 	s->c.fd = s->c.rtcp_fd = -1;
 	s->tx = rtp_srtp_free(s->tx);
 	s->rx = rtp_srtp_free(s->rx);
@@ -148,10 +154,23 @@ static void strm_packet(struct mw *w, struct mw_strm *s, uint8_t *pkt, size_t le
 			return;
 		}
 		while ((r = rtcp_iter_next(&it, &item)) > 0) {
-			if (item.type == RTCP_ITEM_BYE)
+			if (item.type == RTCP_ITEM_BYE) {
 				mw_post_event(w, MW_EV_BYE, pp->id, 0);
-			else if (item.type == RTCP_ITEM_SR)
-				mw_rtcp_note_sr(s, &item.report.si, now);
+			} else if (item.type == RTCP_ITEM_SR && s->video) {
+				mw_rtcp_note_sr(s, item.report.ssrc, &item.report.si, now);
+			} else if (item.type == RTCP_ITEM_SR) {
+				/* the audio send side is the mixer's */
+				struct mx_ent *e = mw_ring_slot(w, false);
+
+				if (e) {
+					e->kind = MX_SR;
+					e->pp = pp;
+					e->si = item.report.si;
+					e->ssrc = item.report.ssrc;
+					e->arrival_us = now;
+					mw_ring_commit(w);
+				}
+			}
 		}
 		if (r < 0)
 			pp->st.malformed++;
@@ -169,20 +188,36 @@ static void on_fd(struct loop *l, int fd, uint32_t events, void *arg)
 {
 	struct mw_strm *s = arg;
 	struct mw *w = s->pp->w;
+	struct mmsghdr mm[MW_RX_BATCH];
+	struct iovec iov[MW_RX_BATCH];
 
 	(void)l;
 	(void)events;
-	/* bounded: at most 64 datagrams per wakeup per socket */
-	for (int i = 0; i < 64; i++) {
-		ssize_t n = recv(fd, w->buf, MW_PKT_MAX, MSG_DONTWAIT | MSG_TRUNC);
+	for (int i = 0; i < MW_RX_BATCH; i++) {
+		iov[i].iov_base = w->rbuf[i];
+		iov[i].iov_len = MW_PKT_MAX;
+		memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	/* bounded: at most 4 batches per wakeup per socket; one syscall
+	 * brings up to MW_RX_BATCH datagrams */
+	for (int b = 0; b < 4; b++) {
+		int n = recvmmsg(fd, mm, MW_RX_BATCH, MSG_DONTWAIT, NULL);
 
-		if (n < 0)
+		if (n <= 0)
 			break;
-		if ((size_t)n > MW_PKT_MAX) {
-			s->pp->st.malformed++;
-			continue;
+		for (int i = 0; i < n; i++) {
+			/* the participant may be gone (a BYE's event is
+			 * handled later, by the loop thread: not here) */
+			if (mm[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				s->pp->st.malformed++;
+				continue;
+			}
+			strm_packet(w, s, w->rbuf[i], mm[i].msg_len, fd == s->c.rtcp_fd);
 		}
-		strm_packet(w, s, w->buf, (size_t)n, fd == s->c.rtcp_fd);
+		if (n < MW_RX_BATCH)
+			break;
 	}
 }
 
@@ -212,17 +247,21 @@ static int strm_open(struct mw *w, struct mw_pp *pp, struct mw_strm *s, bool vid
 		s->c.ssrc = (uint32_t)random() | 1;
 	s->rx_tokens = MW_RX_BURST;
 	s->rx_tokens_us = clock_now_us();
-	s->seq = (uint16_t)random();
+	/* below 2^15: a receiver whose SRTP context starts late (media
+	 * flows before it has our answer) must not see the sequence wrap
+	 * before its first packet, or it guesses the rollover counter
+	 * wrong (RFC 3711 3.3.1) and rejects everything */
+	s->seq = (uint16_t)(random() & 0x7fff);
 	s->ts = (uint32_t)random();
 	return 0;
 }
 
-static struct mw_pp *pp_free(struct mw *w, struct mw_pp *pp)
+struct mw_pp *mw_pp_free(struct mw_pp *pp)
 {
 	if (!pp)
 		return NULL;
-	strm_close(w, &pp->a);
-	strm_close(w, &pp->v);
+	strm_close(&pp->a);
+	strm_close(&pp->v);
 	pp->jb = jbuf_free(pp->jb);
 	pp->dec = adec_close(pp->dec);
 	free(pp->hist);
@@ -239,9 +278,24 @@ static void part_close_fds(const struct mw_part *p)
 			close(fds[i]);
 }
 
+/* the mixer's copy of the flags */
+static void post_flags(struct mw *w, struct mw_pp *pp)
+{
+	struct mx_ent *e = mw_ring_slot(w, true);
+
+	if (!e)
+		return;
+	e->kind = MX_FLAGS;
+	e->pp = pp;
+	e->admitted = pp->admitted;
+	e->muted = pp->muted;
+	mw_ring_commit(w);
+}
+
 static void cmd_add(struct mw *w, struct mw_part *p)
 {
 	struct mw_pp *pp;
+	struct mx_ent *e = NULL;
 	struct jbuf_conf jc = { .frame_ms = 20 };
 	struct adec_params ap = { .rate = MW_RATE, .channels = 1 };
 	int r = -ENOMEM;
@@ -258,24 +312,37 @@ static void cmd_add(struct mw *w, struct mw_part *p)
 	pp->admitted = p->admitted;
 	pp->chair = p->chair;
 	pp->slot = -1;
-	pp->a.c = p->audio;
-	pp->v.c = p->video;
 	pp->last_rx_us = clock_now_us();
-	if ((r = strm_open(w, pp, &pp->a, false)) < 0 || (r = strm_open(w, pp, &pp->v, true)) < 0 ||
-	    (r = jbuf_new(&pp->jb, &jc)) < 0 || (r = adec_open(&pp->dec, "opus", &ap)) < 0) {
+	pp->a.c.fd = pp->a.c.rtcp_fd = pp->v.c.fd = pp->v.c.rtcp_fd = -1;
+	if ((r = jbuf_new(&pp->jb, &jc)) < 0 || (r = adec_open(&pp->dec, "opus", &ap)) < 0 ||
+	    !(e = mw_ring_slot(w, true)))
+		r = r < 0 ? r : -EAGAIN;
+	pp->a.c = p->audio;         /* the fds are ours now */
+	pp->v.c = p->video;
+	if (r == 0 && (r = strm_open(w, pp, &pp->a, false)) == 0)
+		r = strm_open(w, pp, &pp->v, true);
+	if (r < 0) {
 		log_debug(mw, "%s: participant %u: setup failed: %d", w->name, p->id, r);
-		pp_free(w, pp);
+		strm_unwatch(w, &pp->a);
+		strm_unwatch(w, &pp->v);
+		mw_pp_free(pp);
 		mw_post_event(w, MW_EV_TIMEOUT, p->id, r);
 		return;
 	}
+	/* hand it to the mixer (ordered with its audio in the ring) */
+	e->kind = MX_ADD;
+	e->pp = pp;
+	mw_ring_commit(w);
 	pthread_mutex_lock(&w->lock);
 	w->parts[w->nparts++] = pp;
 	pthread_mutex_unlock(&w->lock);
+	post_flags(w, pp);
 }
 
 static void cmd_del(struct mw *w, uint32_t id)
 {
 	struct mw_pp *pp = NULL;
+	struct mx_ent *e;
 
 	pthread_mutex_lock(&w->lock);
 	for (unsigned i = 0; i < w->nparts; i++)
@@ -287,9 +354,19 @@ static void cmd_del(struct mw *w, uint32_t id)
 	pthread_mutex_unlock(&w->lock);
 	if (!pp)
 		return;
-	mw_audio_part_gone(w, pp);
+	strm_unwatch(w, &pp->a);
+	strm_unwatch(w, &pp->v);
 	mw_video_part_gone(w, pp);
-	pp_free(w, pp);
+	/* the mixer frees it when it reaches this entry */
+	e = mw_ring_slot(w, true);
+	if (!e) {
+		/* only without a mixer thread (shutdown): nobody else has it */
+		log_debug(mw, "%s: participant %u: ring full at delete", w->name, id);
+		return;
+	}
+	e->kind = MX_DEL;
+	e->pp = pp;
+	mw_ring_commit(w);
 }
 
 static void on_cmd(struct wq *q, const struct wq_item *it, void *arg)
@@ -311,12 +388,15 @@ static void on_cmd(struct wq *q, const struct wq_item *it, void *arg)
 		if (pp) {
 			pp->admitted = true;
 			pp->chair = it->type == MW_CMD_ADMIT_CHAIR;
+			post_flags(w, pp);
 		}
 		break;
 	case MW_CMD_MUTE:
 	case MW_CMD_UNMUTE:
-		if (pp)
+		if (pp) {
 			pp->muted = it->type == MW_CMD_MUTE;
+			post_flags(w, pp);
+		}
 		break;
 	case MW_CMD_BCAST:
 		w->bcast = it->id;
@@ -336,7 +416,6 @@ static void on_tick(struct loop *l, struct loop_timer *t, void *arg)
 	(void)l;
 	(void)t;
 	w->ticks++;
-	mw_audio_tick(w, now);
 	mw_video_update(w, now);
 	if (w->ticks % 50 == 0)
 		mw_rtcp_reports(w, now);
@@ -382,7 +461,9 @@ int mw_new(struct mw **ret, const struct mw_conf *c, struct wq *events)
 	w->events = events;
 	pthread_mutex_init(&w->lock, NULL);
 	w->parts = calloc(w->c.max_parts, sizeof(*w->parts));
-	if (!w->parts) {
+	w->mparts = calloc(w->c.max_parts, sizeof(*w->mparts));
+	w->ring.ent = calloc(MX_RING, sizeof(*w->ring.ent));
+	if (!w->parts || !w->mparts || !w->ring.ent) {
 		mw_free(w);
 		return -ENOMEM;
 	}
@@ -399,7 +480,7 @@ int mw_start(struct mw *w)
 {
 	int r = loop_timer_start(w->loop, &w->tick, 20000, 20000, on_tick, w);
 
-	if (r < 0)
+	if (r < 0 || (r = mw_mix_start(w)) < 0)
 		return r;
 	r = -pthread_create(&w->thread, NULL, mw_main, w);
 	if (r < 0)
@@ -432,8 +513,14 @@ struct mw *mw_free(struct mw *w)
 		wq_detach(w->cmd);
 		w->cmd = wq_free(w->cmd, drop_item, NULL);
 	}
-	while (w->nparts)
-		cmd_del(w, w->parts[0]->id);
+	/* every participant is in the mixer's list (or on its way in the
+	 * ring): the mixer frees them */
+	for (unsigned i = 0; i < w->nparts; i++) {
+		strm_unwatch(w, &w->parts[i]->a);
+		strm_unwatch(w, &w->parts[i]->v);
+	}
+	w->nparts = 0;
+	mw_mix_stop(w);
 	if (w->loop)
 		loop_timer_stop(w->loop, &w->tick);
 	mw_audio_fini(w);

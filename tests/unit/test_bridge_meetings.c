@@ -27,6 +27,14 @@ TEST(bridge_meetings_ok)
 	CHECK_EQ(d[1].max_parts, 2);
 	CHECK_STR(d[2].chair_pin, "42");
 	CHECK_EQ(d[2].max_parts, 1000);
+	CHECK_STR(d[0].uplink, "");
+	free(d);
+	CHECK_OK(br_meetings_parse("m", "2001 | Province | | 77 | 100 | sip:1001@10.0.0.1;pin=5\n"
+				   "2002 | P2 | | | 9 |", &d, &n, err, sizeof(err)));
+	CHECK_EQ(n, 2);
+	CHECK_STR(d[0].uplink, "sip:1001@10.0.0.1;pin=5");
+	CHECK_STR(d[0].chair_pin, "77");
+	CHECK_STR(d[1].uplink, "");
 	free(d);
 	CHECK_OK(br_meetings_parse("m", "", &d, &n, err, sizeof(err)));
 	CHECK_EQ(n, 0);
@@ -38,8 +46,10 @@ TEST(bridge_meetings_errors)
 	static const struct {
 		const char *text, *msg;
 	} bad[] = {
-		{ "1001 | a | | | 5 | x", "m:1: expected 5 fields" },
-		{ "1001 | a | | 5", "m:1: expected 5 fields" },
+		{ "1001 | a | | | 5 | x | y", "m:1: expected 5 or 6 fields" },
+		{ "1001 | a | | 5", "m:1: expected 5 or 6 fields" },
+		{ "1001 | a | | | 5 | x", "m:1: bad uplink" },
+		{ "1001 | a | | | 5 | sip:1@h <x>", "m:1: bad uplink" },
 		{ "\n10a1 | a | | | 5", "m:2: bad meeting number" },
 		{ " | a | | | 5", "m:1: bad meeting number" },
 		{ "1234567890123456 | a | | | 5", "m:1: bad meeting number" },

@@ -54,7 +54,7 @@ struct pstream {
 	uint32_t ssrc;
 	uint16_t seq;
 	uint32_t ts;
-	bool video, rx_init;
+	bool video, rx_init, dbg_failed;
 	uint16_t rx_seq;
 	uint64_t rx_last_us;
 	struct part *p;
@@ -233,12 +233,20 @@ static void on_rx(struct loop *l, int fd, uint32_t events, void *arg)
 		}
 		if (s->video && b->drop_pct && measure && simulate_loss(b, s, buf, n))
 			continue;
-		if (s->rx && rtp_srtp_unprotect(s->rx, buf, n, &n) < 0) {
+		if (s->rx && (r = rtp_srtp_unprotect(s->rx, buf, n, &n)) < 0) {
 			b->srtp_fail += measure;
+			s->dbg_failed = true;
+			if (getenv("BL_DEBUG"))
+				fprintf(stderr, "srtp %s on %s of %u: seq %u (last good %u, len %zu, t %llu)\n", strerror((int)-r),
+					s->video ? "video" : "audio", s->p->idx,
+					(unsigned)(buf[2] << 8 | buf[3]), s->rx_seq, n, (unsigned long long)now);
 			continue;
 		}
 		if (rtp_hdr_decode(&h, buf, n) < 0)
 			continue;
+		if (s->dbg_failed && getenv("BL_DEBUG"))
+			fprintf(stderr, "ok %s of %u: seq %u len %zu t %llu\n", s->video ? "video" : "audio",
+				s->p->idx, h.seq, n, (unsigned long long)now);
 		if (measure && s->rx_init) {
 			int16_t d = rtp_seq_diff(h.seq, s->rx_seq);
 
