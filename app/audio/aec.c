@@ -61,9 +61,18 @@
 #define AEC_FLOOR 1e-3f         /* regularisation, relative to the mean bin power */
 #define CONSTRAIN_RR 1          /* partitions constrained per block besides the first */
 #define COPY_SHARE 0.5f         /* echo share needed to copy background -> foreground */
+#define COH_LO 4                /* coherence band: 190 Hz .. */
+#define COH_HI 171              /* .. 8 kHz */
+#define COH_ALPHA 0.3f          /* cross-spectra smoothing per block */
+#define COPY_COH 0.9f           /* explained share needed to copy */
 #define COPY_BLOCKS 3           /* blocks the background must be better first */
 #define STEP_MIN 0.05f          /* least step factor (double talk) */
-#define DRIFT_GAIN 0.2f         /* smoothing of the drift measurements (one a second) */
+#define DRIFT_HIST 12            /* drift fit over this many measurements (one a second) */
+#define DRIFT_MIN_PTS 4
+#define DRIFT_JUMP 24.0         /* samples off the fit: the echo path moved */
+#define DRIFT_MIN_PPM 3.0
+#define DRIFT_RMS_MAX 8.0        /* samples */
+#define DRIFT_GAIN 0.5f         /* smoothing of the drift measurements (one a second) */
 /* residual echo */
 #define RES_BANDS 32
 #define RES_DECAY 0.9f          /* echo envelope decay per block */
@@ -96,7 +105,6 @@ struct aec {
 	uint64_t nraw;          /* raw reference samples written */
 	double lag;             /* current read lag, samples, in [0, AEC_L) */
 	uint64_t nblk;
-	uint64_t ph_blk;
 	float xwin[AEC_N];
 	float lin[AEC_N + 16];
 	float *xr, *xi;         /* ring * K */
@@ -126,8 +134,12 @@ struct aec {
 	int far_blocks;
 	int far_blocks_total;
 	/* drift */
-	double prev_ph;
-	int ph_n;
+	double ph_t[DRIFT_HIST], ph_v[DRIFT_HIST];
+	int ph_n, ph_i, ph_out;
+	uint32_t ph_copies;
+	/* double talk: mic / background echo estimate coherence */
+	float sdd[COH_HI - COH_LO], syy[COH_HI - COH_LO], sdyr[COH_HI - COH_LO], sdyi[COH_HI - COH_LO];
+	float coh;
 	float drift_ppm;
 	/* residual echo */
 	int res_lo[RES_BANDS + 1];
@@ -235,7 +247,6 @@ void aec_reset(struct aec *a)
 	a->nraw = 0;
 	a->lag = LAG0;
 	a->nblk = 0;
-	a->ph_blk = 0;
 	memset(a->micbuf, 0, sizeof(a->micbuf));
 	memset(a->xr, 0, (size_t)a->ring * AEC_KS * sizeof(float));
 	memset(a->xi, 0, (size_t)a->ring * AEC_KS * sizeof(float));
@@ -267,8 +278,17 @@ void aec_reset(struct aec *a)
 	memset(a->rawe, 0, (size_t)a->ring * sizeof(float));
 	a->far_blocks = 0;
 	a->far_blocks_total = 0;
-	a->prev_ph = 0;
 	a->ph_n = 0;
+	a->ph_i = 0;
+	a->ph_out = 0;
+	a->ph_copies = 0;
+	memset(a->sdd, 0, sizeof(a->sdd));
+	memset(a->syy, 0, sizeof(a->syy));
+	memset(a->sdyr, 0, sizeof(a->sdyr));
+	memset(a->sdyi, 0, sizeof(a->sdyi));
+	a->coh = 0;
+	a->copies = 0;
+	a->resets = 0;
 	a->drift_ppm = 0;
 	for (int b = 0; b < RES_BANDS; b++) {
 		a->pey[b] = a->pyy[b] = a->me[b] = a->my[b] = 0;
@@ -552,6 +572,77 @@ static void adapt(struct aec *a, const float *eb)
 	}
 }
 
+/* one measurement of the absolute echo delay (samples) at block t: the
+ * drift is the least-squares slope over the last DRIFT_HIST measurements;
+ * it is applied only when it stands clearly above the fit's own noise (a
+ * wrong drift moves the echo path under a converged filter). A measurement
+ * far off the fit twice in a row (the microphone moved) restarts the fit. */
+static void drift_point(struct aec *a, double t, double ph)
+{
+	int n = a->ph_n < DRIFT_HIST ? a->ph_n : DRIFT_HIST;
+	double st = 0, sp = 0, stt = 0, stp = 0, spp = 0;
+
+	if (n >= 3) {
+		for (int i = 0; i < n; i++) {
+			st += a->ph_t[i];
+			sp += a->ph_v[i];
+		}
+		double mt = st / n, mp = sp / n;
+		for (int i = 0; i < n; i++) {
+			double dt = a->ph_t[i] - mt, dp = a->ph_v[i] - mp;
+			stt += dt * dt;
+			stp += dt * dp;
+			spp += dp * dp;
+		}
+		double b = stt > 0 ? stp / stt : 0;
+		double pred = mp + b * (t - mt);
+		if (fabs(ph - pred) > DRIFT_JUMP) {
+			if (++a->ph_out < 2)
+				return;
+			/* the echo path moved: start over from here */
+			n = 0;
+			a->ph_n = 0;
+		}
+	}
+	a->ph_out = 0;
+	a->ph_t[a->ph_i] = t;
+	a->ph_v[a->ph_i] = ph;
+	a->ph_i = (a->ph_i + 1) % DRIFT_HIST;
+	a->ph_n++;
+	n = a->ph_n < DRIFT_HIST ? a->ph_n : DRIFT_HIST;
+	if (n < DRIFT_MIN_PTS)
+		return;
+	st = sp = stt = stp = spp = 0;
+	for (int i = 0; i < n; i++) {
+		st += a->ph_t[i];
+		sp += a->ph_v[i];
+	}
+	double mt = st / n, mp = sp / n;
+	for (int i = 0; i < n; i++) {
+		double dt = a->ph_t[i] - mt, dp = a->ph_v[i] - mp;
+		stt += dt * dt;
+		stp += dt * dp;
+		spp += dp * dp;
+	}
+	if (stt <= 0)
+		return;
+	double b = stp / stt;                   /* samples per block */
+	double res = spp - b * stp;             /* residual sum of squares */
+	double se = sqrt((res > 0 ? res : 0) / (n - 2) / stt);
+	double ppm = b / AEC_L * 1e6, se_ppm = se / AEC_L * 1e6;
+	/* a drift is a straight line: large residuals mean the filter was
+	 * moving (convergence, a new echo path), not the clocks */
+	if (sqrt((res > 0 ? res : 0) / (n - 2)) > DRIFT_RMS_MAX)
+		return;
+	if (fabs(ppm) < DRIFT_MIN_PPM || fabs(ppm) < 3.0 * se_ppm)
+		ppm = 0;
+	if (ppm > 300)
+		ppm = 300;
+	if (ppm < -300)
+		ppm = -300;
+	a->drift_ppm += DRIFT_GAIN * ((float)ppm - a->drift_ppm);
+}
+
 /* phase slope of the first strong partition of the foreground filter: its
  * change over time is the drift between the two clocks */
 static void drift_update(struct aec *a)
@@ -569,8 +660,11 @@ static void drift_update(struct aec *a)
 			pbest = p;
 		}
 	}
-	if (ebest <= 0)
+	/* a foreground that was not renewed since the last measurement says
+	 * nothing new (and would echo the lag we apply back as drift) */
+	if (ebest <= 0 || a->copies == a->ph_copies)
 		return;
+	a->ph_copies = a->copies;
 	const float *pr = a->wfr + (size_t)pbest * AEC_KS, *pi = a->wfi + (size_t)pbest * AEC_KS;
 	double sr = 0, si = 0;
 	for (int k = 2; k < 170; k++) {
@@ -582,18 +676,36 @@ static void drift_update(struct aec *a)
 	/* echo delay in raw reference samples: inside the partition, the
 	 * partition, the alignment and the compensation lag */
 	double ph = atan2(si, sr) * AEC_N / (2.0 * M_PI) + (double)(a->align + pbest) * AEC_L + a->lag;
-	if (a->ph_n > 0 && a->nblk > a->ph_blk) {
-		double rate = (ph - a->prev_ph) / ((double)(a->nblk - a->ph_blk) * AEC_L) * 1e6;
-		if (fabs(rate) < 400)
-			a->drift_ppm += DRIFT_GAIN * ((float)rate - a->drift_ppm);
-		if (a->drift_ppm > 300)
-			a->drift_ppm = 300;
-		if (a->drift_ppm < -300)
-			a->drift_ppm = -300;
+	drift_point(a, (double)a->nblk, ph);
+}
+
+/* share of the microphone power that the background echo estimate explains
+ * linearly (per bin |S_dy|^2 / S_yy, summed, over the summed S_dd, speech
+ * band): near 1 when the microphone is echo, the echo share in double talk
+ * (near-end speech is incoherent with the reference), and it rises again
+ * after an echo path change as soon as the background has learned it */
+static void coh_update(struct aec *a, const float *mic, const float *yb)
+{
+	float *dr = a->ebr, *di = a->ebi, *yr = a->yr, *yi = a->yi;
+	float num = 0, den = 0;
+
+	memset(a->tbuf, 0, (AEC_N - AEC_L) * sizeof(float));
+	memcpy(a->tbuf + AEC_N - AEC_L, mic, AEC_L * sizeof(float));
+	fft_forward(a->fft, a->tbuf, dr, di);
+	memcpy(a->tbuf + AEC_N - AEC_L, yb, AEC_L * sizeof(float));
+	fft_forward(a->fft, a->tbuf, yr, yi);
+	for (int k = COH_LO; k < COH_HI; k++) {
+		float pdd = dr[k] * dr[k] + di[k] * di[k], pyy = yr[k] * yr[k] + yi[k] * yi[k];
+		float cr = dr[k] * yr[k] + di[k] * yi[k], ci = di[k] * yr[k] - dr[k] * yi[k];
+		int j = k - COH_LO;
+		a->sdd[j] += COH_ALPHA * (pdd - a->sdd[j]);
+		a->syy[j] += COH_ALPHA * (pyy - a->syy[j]);
+		a->sdyr[j] += COH_ALPHA * (cr - a->sdyr[j]);
+		a->sdyi[j] += COH_ALPHA * (ci - a->sdyi[j]);
+		num += (a->sdyr[j] * a->sdyr[j] + a->sdyi[j] * a->sdyi[j]) / (a->syy[j] + 1e-12f);
+		den += a->sdd[j];
 	}
-	a->prev_ph = ph;
-	a->ph_blk = a->nblk;
-	a->ph_n++;
+	a->coh = num / (den + 1e-12f);
 }
 
 void aec_process(struct aec *a, const float *mic, const float *ref, float *e, float *y)
@@ -638,6 +750,7 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 	}
 	filter_out(a, a->wfr, a->wfi, y);
 	filter_out(a, a->wbr, a->wbi, yb);
+	coh_update(a, mic, yb);
 	for (int i = 0; i < AEC_L; i++) {
 		e[i] = mic[i] - y[i];
 		yb[i] = mic[i] - yb[i];
@@ -694,7 +807,7 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 		a->bg_better++;
 	else
 		a->bg_better = 0;
-	if (a->bg_better >= COPY_BLOCKS && (share > COPY_SHARE || a->far_blocks_total < 150)) {
+	if (a->bg_better >= COPY_BLOCKS && ((share > COPY_SHARE && a->coh > COPY_COH) || a->far_blocks_total < 150)) {
 		/* the background is clearly better: take it over */
 		size_t n = (size_t)a->P * AEC_KS * sizeof(float);
 		memcpy(a->wfr, a->wbr, n);
