@@ -15,6 +15,8 @@
 #include "rtp/srtp.h"
 
 struct amix;
+struct apm;
+struct aring;
 
 #define MSESS_PKT_MAX 1500
 #define MSESS_PAYLOAD_MAX 1200          /* RFC 6184 budget: MTU 1200 */
@@ -148,6 +150,10 @@ struct msess {
 	double skew_sum_ms;
 	uint64_t skew_n;
 	bool first_video, first_audio;
+
+	/* room audio processing (p.aproc): apm on atx, reference ring aplay -> atx */
+	struct apm *apm;                /* atx */
+	struct aring *aref;             /* written by aplay, read by atx */
 };
 
 /* msess.c */
