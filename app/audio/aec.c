@@ -29,11 +29,25 @@
  *   (from the residual echo model: small while the near end talks); the
  *   foreground filter makes the output and is only copied from the
  *   background after COPY_BLOCKS blocks of a clearly smaller error while the
- *   error is mostly echo. A diverged background is reset from the foreground.
- *   A new echo path is learned by the background and taken over (~2 s).
+ *   error is mostly echo AND the background's echo estimate explains >= 90 %
+ *   of the microphone (coherence, coh_update: near-end speech is incoherent
+ *   with the reference, so a background that partly fitted the near end in
+ *   double talk is never taken over). A diverged background is reset from
+ *   the foreground.
+ * - Echo path change (res_gain): when a filter that worked (linear ERLE >
+ *   12 dB) suddenly leaves MORE than the microphone (smoothed error/mic >
+ *   1.5: the old echo estimate no longer matches) the chain mutes, adapts at
+ *   full step, copies without the coherence gate and relearns the residual
+ *   calibration fast, until the filter removes 10 dB again; then 2 s of
+ *   stricter single-talk muting. Double talk never makes the error exceed
+ *   the microphone, so it does not trigger this.
  * - Drift: the echo delay (phase slope of the strongest foreground
  *   partition, plus alignment and lag) is measured every second of far-end
- *   activity; its rate is the clock drift. The reference is read through a
+ *   activity on a renewed foreground; the drift is the least-squares slope
+ *   of the last 12 measurements, applied only when it is a clean line
+ *   (residual < 8 samples) and 3 sigma above zero (a spurious drift moves the
+ *   echo under a converged filter and costs more than it saves); a jump
+ *   restarts the fit. The reference is read through a
  *   16-tap fractional-delay filter whose lag moves by that rate every block,
  *   so the filter sees a stationary echo path. A whole block of lag turns
  *   into one block of alignment (the spectra ring is then recomputed once,
@@ -74,6 +88,14 @@
 #define DRIFT_RMS_MAX 8.0        /* samples */
 #define DRIFT_GAIN 0.5f         /* smoothing of the drift measurements (one a second) */
 /* residual echo */
+#define PC_ALPHA 0.5f           /* error/mic smoothing for the path change test */
+#define PC_ON 1.5f              /* the filter makes the microphone worse: the path changed */
+#define PC_OFF 0.1f            /* ... until the linear filter removes 10 dB again */
+#define PC_MAX_BLOCKS 300
+#define PC_CAL_ALPHA 0.2f
+#define PC_MIN_ERLE 12.0f       /* dB of linear ERLE before: a working filter */
+#define PC_POST 200             /* blocks of stricter single-talk muting after it */
+#define RES_ST_Q_POST 0.01f
 #define RES_BANDS 32
 #define RES_DECAY 0.9f          /* echo envelope decay per block */
 #define RES_ALPHA 0.02f         /* regression smoothing */
@@ -140,6 +162,11 @@ struct aec {
 	/* double talk: mic / background echo estimate coherence */
 	float sdd[COH_HI - COH_LO], syy[COH_HI - COH_LO], sdyr[COH_HI - COH_LO], sdyi[COH_HI - COH_LO];
 	float coh;
+	/* echo path change */
+	float erl_d[RES_BANDS], erl_u[RES_BANDS];
+	float pc_rho, pc_es, pc_e, pc_d;
+	bool pc_mode;
+	int pc_blocks, pc_post;
 	float drift_ppm;
 	/* residual echo */
 	int res_lo[RES_BANDS + 1];
@@ -287,6 +314,12 @@ void aec_reset(struct aec *a)
 	memset(a->sdyr, 0, sizeof(a->sdyr));
 	memset(a->sdyi, 0, sizeof(a->sdyi));
 	a->coh = 0;
+	memset(a->erl_d, 0, sizeof(a->erl_d));
+	memset(a->erl_u, 0, sizeof(a->erl_u));
+	a->pc_rho = a->pc_es = a->pc_e = a->pc_d = 0;
+	a->pc_mode = false;
+	a->pc_post = 0;
+	a->pc_blocks = 0;
 	a->copies = 0;
 	a->resets = 0;
 	a->drift_ppm = 0;
@@ -807,7 +840,7 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 		a->bg_better++;
 	else
 		a->bg_better = 0;
-	if (a->bg_better >= COPY_BLOCKS && ((share > COPY_SHARE && a->coh > COPY_COH) || a->far_blocks_total < 150)) {
+	if (a->bg_better >= COPY_BLOCKS && ((share > COPY_SHARE && a->coh > COPY_COH) || a->far_blocks_total < 150 || a->pc_mode)) {
 		/* the background is clearly better: take it over */
 		size_t n = (size_t)a->P * AEC_KS * sizeof(float);
 		memcpy(a->wfr, a->wbr, n);
@@ -885,9 +918,12 @@ void aec_res_gain(struct aec *a, const float *er, const float *ei, const float *
 			a->lu[b] = (float)(u < 0 ? 0 : u > 100 ? 100 : u);
 		}
 		/* ratio of means over blocks where the echo clearly dominates */
-		if (a->far_active && (a->conf_st || a->far_blocks_total < 100)) {
-			a->cme[b] += 0.05f * (pe - a->cme[b]);
-			a->cms[b] += 0.05f * (ps + pu * RES_UMIX - a->cms[b]);
+		if (a->far_active && (a->conf_st || a->far_blocks_total < 100 || a->pc_mode)) {
+			/* after an echo path change the old calibration is
+			 * too optimistic: relearn it fast from the new residual */
+			float al = a->pc_mode ? PC_CAL_ALPHA : 0.05f;
+			a->cme[b] += al * (pe - a->cme[b]);
+			a->cms[b] += al * (ps + pu * RES_UMIX - a->cms[b]);
 		}
 		float cr = a->cms[b] > 0 ? RES_CSAFE * a->cme[b] / a->cms[b] : 0;
 		for (int k = lo; k < hi; k++) {
@@ -909,6 +945,49 @@ void aec_res_gain(struct aec *a, const float *er, const float *ei, const float *
 			ns_ += p_e;
 	}
 	float qf = rs / (es + 1e-12f);
+	/* echo path change: the error is large and unexplained by the filter,
+	 * yet the microphone holds no more than the reference can explain as
+	 * echo (the level the room had while the filter worked): mute and
+	 * adapt at full speed until the filters have caught up */
+	float dsum = 0, bsum = 0;
+	for (int b = 0; b < RES_BANDS; b++) {
+		int lo = a->res_lo[b], hi = a->res_lo[b + 1];
+		float pd = 0, pu = 0;
+		for (int k = lo; k < hi; k++) {
+			float dr_ = er[k] + yr[k], di_ = ei[k] + yi[k];
+			pd += dr_ * dr_ + di_ * di_;
+			pu += a->utail[k];
+		}
+		if (a->far_active && a->conf_st) {
+			a->erl_d[b] += 0.05f * (pd - a->erl_d[b]);
+			a->erl_u[b] += 0.05f * (pu - a->erl_u[b]);
+		}
+		if (lo >= 4 && hi <= 171) {
+			dsum += pd;
+			if (a->erl_u[b] > 0)
+				bsum += a->erl_d[b] / a->erl_u[b] * pu;
+		}
+	}
+	a->pc_rho = dsum / (bsum + 1e-12f);
+	if (a->far_active && a->far_blocks_total > 150) {
+		a->pc_e += PC_ALPHA * (es - a->pc_e);
+		a->pc_d += PC_ALPHA * (dsum - a->pc_d);
+		a->pc_es = a->pc_e / (a->pc_d + 1e-12f);
+		/* only from a working filter (in double talk or while it still
+		 * converges the error is large for other reasons) */
+		if (!a->pc_mode && a->pc_es > PC_ON && a->erle_lin > PC_MIN_ERLE) {
+			a->pc_mode = true;
+			a->pc_blocks = 0;
+			a->path_changes++;
+		} else if (a->pc_mode && (a->pc_es < PC_OFF || ++a->pc_blocks > PC_MAX_BLOCKS)) {
+			a->pc_mode = false;
+			a->pc_post = PC_POST;
+		} else if (!a->pc_mode && a->pc_post > 0) {
+			a->pc_post--;
+		}
+	} else {
+		a->pc_mode = false;
+	}
 	float t = (qf - RES_QLO) / (RES_QHI - RES_QLO);
 	t = t < 0 ? 0 : t > 1 ? 1 : t;
 	if (ns_ > NEAR_SHARE * es)
@@ -929,13 +1008,14 @@ void aec_res_gain(struct aec *a, const float *er, const float *ei, const float *
 		 * far-end single talk: every bin that carries echo is muted */
 		float g = 1.0f - RES_OVER_DT * q;
 		g = g < RES_FLOOR ? RES_FLOOR : g;
-		float gst = q > RES_ST_Q ? RES_FLOOR : g;
-		gain[k] = g + t * (gst - g);
+		/* (stricter while the filters finish learning a new path) */
+		float gst = q > (a->pc_post ? RES_ST_Q_POST : RES_ST_Q) ? RES_FLOOR : g;
+		gain[k] = a->pc_mode ? RES_FLOOR : g + t * (gst - g);
 		/* adaptation step follows the share of echo in the error, so
 		 * near-end speech does not drive the filters */
 		if (a->far_active) {
 			float sf = q < STEP_MIN ? STEP_MIN : q > 1.0f ? 1.0f : q;
-			if (a->far_blocks_total < 150)
+			if (a->far_blocks_total < 150 || a->pc_mode)
 				sf = 1.0f;
 			a->stepf[k] += 0.3f * (sf - a->stepf[k]);
 		}

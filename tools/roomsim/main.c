@@ -18,17 +18,18 @@
  *
  * Double-talk thresholds (check), chosen from measurements on this simulator
  * (near end -30 dBFS, echo about -30 dBFS at the microphone, noise -60 dBFS):
- * our chain keeps 5.7 dB segmental SNR / 0.906 correlation at RT60 0.5 s,
- * delay 120 ms and 5.0 dB / 0.872 at RT60 0.8 s, delay 250 ms; on the same
- * signals speexdsp keeps 5.8 dB / 0.905 on average and webrtc-audio-processing
- * 0.5 dB / 0.55 (it mutes the near end). The linear canceller alone (no
- * residual echo suppression) reaches about 10 dB / 0.97 but leaves the echo
- * 10-15 dB down only. The check requires 4.5 dB and 0.85 (under both
- * measurements by a margin for the seeds) and no clipped talk start: the
- * first 100 ms of every near-end talk spurt within 6 dB of the clean near end.
+ * our chain keeps 8.4 dB segmental SNR / 0.953 correlation at RT60 0.5 s,
+ * delay 120 ms and 6.7 dB / 0.908 at RT60 0.8 s, delay 250 ms (mean of six
+ * rooms 7.95 dB / 0.941); on the same six rooms speexdsp keeps 6.25 dB /
+ * 0.917 (5.2 / 0.884 in the RT60 0.8 s room) and webrtc-audio-processing
+ * about 0.5 dB / 0.55 (it mutes the near end). The check requires 6.0 dB and
+ * 0.89 (above speexdsp's worst room) and no clipped talk start in these two
+ * rooms: the first 100 ms of every near-end talk spurt within 6 dB of the
+ * clean near end. Echo path change: reconverged within 1.0 s (measured 0.6 s
+ * on five rooms; the issue asks for 2 s).
  */
-#define DT_SEGSNR_MIN 4.5
-#define DT_CORR_MIN 0.85
+#define DT_SEGSNR_MIN 6.0
+#define DT_CORR_MIN 0.89
 
 static const char *usage =
 	"usage: rakwon-roomsim gen|run|check|bench --far F.wav --near N.wav\n"
@@ -176,7 +177,7 @@ static int cmd_check(const struct opts *o)
 		return r;
 	/* the criterion is the reconvergence; the initial convergence is the
 	 * single-talk matrix's (printed here too) */
-	expect(m.reconv_s <= 2.0 && !m.errors, "path change at 6 s", &m);
+	expect(m.reconv_s <= 1.0 && !m.errors, "path change at 6 s", &m);
 	/* clock drift, 60 s each way */
 	for (int i = 0; i < 2; i++) {
 		params_default(&p, SCEN_DRIFT);
