@@ -88,11 +88,12 @@
 #define DRIFT_RMS_MAX 8.0        /* samples */
 #define DRIFT_GAIN 0.5f         /* smoothing of the drift measurements (one a second) */
 /* residual echo */
-#define PC_ALPHA 0.5f           /* error/mic smoothing for the path change test */
-#define PC_ON 1.5f              /* the filter makes the microphone worse: the path changed */
+#define PC_ALPHA 1.0f           /* error/mic smoothing for the path change test */
+#define PC_ON 1.2f              /* the filter makes the microphone worse: the path changed */
 #define PC_OFF 0.1f            /* ... until the linear filter removes 10 dB again */
 #define PC_MAX_BLOCKS 300
 #define PC_CAL_ALPHA 0.2f
+#define PC_MIC_MAX 1.5f         /* microphone / expected echo power */
 #define PC_MIN_ERLE 12.0f       /* dB of linear ERLE before: a working filter */
 #define PC_POST 200             /* blocks of stricter single-talk muting after it */
 #define RES_ST_Q_POST 0.01f
@@ -109,7 +110,7 @@
 #define DT_HANG 20              /* blocks of gentleness after clear near-end speech */
 #define DT_HANG_T 0.3f          /* single-talk weight allowed meanwhile */
 #define DT_HANG_TRIG 0.01f
-#define RES_OVER_DT 0.8f        /* double talk: gain = 1 - RES_OVER_DT * residual/error */
+#define RES_OVER_DT 0.6f        /* double talk: gain = 1 - RES_OVER_DT * residual/error */
 #define RES_ST_Q 0.07f          /* single talk: bins whose residual/error exceeds this are muted */
 #define RES_FLOOR 0.003f        /* -50 dB */
 
@@ -949,7 +950,7 @@ void aec_res_gain(struct aec *a, const float *er, const float *ei, const float *
 	 * yet the microphone holds no more than the reference can explain as
 	 * echo (the level the room had while the filter worked): mute and
 	 * adapt at full speed until the filters have caught up */
-	float dsum = 0, bsum = 0;
+	float dsum = 0, bsum = 0, ysum = 0;
 	for (int b = 0; b < RES_BANDS; b++) {
 		int lo = a->res_lo[b], hi = a->res_lo[b + 1];
 		float pd = 0, pu = 0;
@@ -963,6 +964,8 @@ void aec_res_gain(struct aec *a, const float *er, const float *ei, const float *
 			a->erl_u[b] += 0.05f * (pu - a->erl_u[b]);
 		}
 		if (lo >= 4 && hi <= 171) {
+			for (int k = lo; k < hi; k++)
+				ysum += yr[k] * yr[k] + yi[k] * yi[k];
 			dsum += pd;
 			if (a->erl_u[b] > 0)
 				bsum += a->erl_d[b] / a->erl_u[b] * pu;
@@ -975,7 +978,10 @@ void aec_res_gain(struct aec *a, const float *er, const float *ei, const float *
 		a->pc_es = a->pc_e / (a->pc_d + 1e-12f);
 		/* only from a working filter (in double talk or while it still
 		 * converges the error is large for other reasons) */
-		if (!a->pc_mode && a->pc_es > PC_ON && a->erle_lin > PC_MIN_ERLE) {
+		/* and only when the microphone holds no more than the echo the
+		 * filter expects (a talker adds to it, a moved microphone not) */
+		if (!a->pc_mode && a->pc_es > PC_ON && a->erle_lin > PC_MIN_ERLE &&
+		    dsum < PC_MIC_MAX * ysum) {
 			a->pc_mode = true;
 			a->pc_blocks = 0;
 			a->path_changes++;

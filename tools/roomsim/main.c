@@ -34,7 +34,7 @@
 static const char *usage =
 	"usage: rakwon-roomsim gen|run|check|bench --far F.wav --near N.wav\n"
 	"  [--engine ours|speexdsp|webrtc] [--kind st|dt|change|drift] [--rt60 S]\n"
-	"  [--delay MS] [--drift PPM] [--secs S] [--seed N] [--tail MS] [--out DIR] [--quick]\n"
+	"  [--delay MS] [--drift PPM] [--secs S] [--seed N] [--tail MS] [--out DIR] [--quick] [--near-at S] [--near-dbfs L]\n"
 	"       rakwon-roomsim erle OFF.wav ON.wav [SKIP_S]\n"
 	"  [--sets N] (bench: N sets of rooms, one row each, then the mean / worst)\n";
 
@@ -197,6 +197,7 @@ static int cmd_check(const struct opts *o)
 
 struct bench_row {
 	double erle, conv, seg, corr, reconv, us;
+	double qseg, qcorr;     /* double talk with a quieter talker who starts late */
 	int clipped, onsets, leaks, nus;
 };
 
@@ -248,6 +249,24 @@ static int bench_set(const struct engine *e, const struct opts *o, int set, stru
 		b->us += m.us_per_block;
 		b->nus++;
 	}
+	/* a talker 8 dB under the echo who starts after 9 s of far-end single
+	 * talk (a converged canceller must notice her first syllable) */
+	for (int i = 0; i < 2; i++) {
+		params_default(&p, SCEN_DT);
+		p.rt60 = dt[i].rt60;
+		p.delay_ms = dt[i].delay;
+		p.near_at = 9;
+		p.secs = 18;
+		p.near_dbfs = -38;
+		p.seed = 60 + (uint64_t)i + so;
+		r = run_one(e, &p, o->tail_ms, &m, NULL);
+		if (r < 0)
+			return r;
+		b->qseg += m.dt_segsnr / 2;
+		b->qcorr += m.dt_corr / 2;
+		b->clipped += m.clipped;
+		b->onsets += m.onsets;
+	}
 	params_default(&p, SCEN_CHANGE);
 	p.seed = 40 + so;
 	r = run_one(e, &p, o->tail_ms, &m, NULL);
@@ -274,8 +293,8 @@ static void bench_print(const char *name, const char *set, const struct bench_ro
 	snprintf(cs, sizeof(cs), b->conv >= 99 ? "never" : "%.1f", b->conv);
 	snprintf(rs, sizeof(rs), b->reconv >= 99 ? "never" : "%.1f", b->reconv);
 	snprintf(cl, sizeof(cl), "%d/%d", b->clipped, b->onsets);
-	printf("%-10s | %-5s | %8.1f | %10s | %10.1f | %8.3f | %10s | %7s | %11d | %11.1f\n", name, set,
-	       b->erle, cs, b->seg, b->corr, cl, rs, b->leaks, b->us);
+	printf("%-10s | %-5s | %8.1f | %10s | %10.1f | %8.3f | %6.1f %5.3f | %10s | %7s | %11d | %11.1f\n",
+	       name, set, b->erle, cs, b->seg, b->corr, b->qseg, b->qcorr, cl, rs, b->leaks, b->us);
 	fflush(stdout);
 }
 
@@ -283,9 +302,9 @@ static int cmd_bench(const struct opts *o)
 {
 	int sets = o->sets > 0 ? o->sets : 1;
 
-	printf("%-10s | %-5s | %8s | %10s | %10s | %8s | %10s | %7s | %11s | %11s\n", "engine", "rooms",
-	       "ERLE dB", "converge s", "DT segSNR", "DT corr", "DT clipped", "reconv", "drift leaks",
-	       "us/10ms blk");
+	printf("%-10s | %-5s | %8s | %10s | %10s | %8s | %12s | %10s | %7s | %11s | %11s\n", "engine",
+	       "rooms", "ERLE dB", "converge s", "DT segSNR", "DT corr", "DTquiet s/c", "DT clipped",
+	       "reconv", "drift leaks", "us/10ms blk");
 	for (int k = 0; engines[k]; k++) {
 		const struct engine *e = engines[k];
 		struct bench_row b, sum = { 0 };
@@ -303,6 +322,8 @@ static int cmd_bench(const struct opts *o)
 			sum.conv = fmax(sum.conv, b.conv);
 			sum.seg += b.seg / sets;
 			sum.corr += b.corr / sets;
+			sum.qseg += b.qseg / sets;
+			sum.qcorr += b.qcorr / sets;
 			sum.reconv = fmax(sum.reconv, b.reconv);
 			sum.us += b.us / sets;
 			sum.clipped += b.clipped;
@@ -355,7 +376,7 @@ int main(int argc, char **argv)
 		{ "far", 1, NULL, 'f' }, { "near", 1, NULL, 'n' }, { "engine", 1, NULL, 'e' },
 		{ "kind", 1, NULL, 'k' }, { "rt60", 1, NULL, 'r' }, { "delay", 1, NULL, 'd' },
 		{ "drift", 1, NULL, 'p' }, { "secs", 1, NULL, 's' }, { "seed", 1, NULL, 'S' },
-		{ "tail", 1, NULL, 't' }, { "out", 1, NULL, 'o' }, { "quick", 0, NULL, 'q' }, { "sets", 1, NULL, 'N' },
+		{ "tail", 1, NULL, 't' }, { "out", 1, NULL, 'o' }, { "quick", 0, NULL, 'q' }, { "sets", 1, NULL, 'N' }, { "near-at", 1, NULL, 'A' }, { "near-dbfs", 1, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .tail_ms = 250 };
@@ -386,6 +407,9 @@ int main(int argc, char **argv)
 			o.sp.delay_ms = keep.delay_ms;
 			o.sp.drift_ppm = keep.drift_ppm;
 			o.sp.seed = keep.seed;
+			if (keep.near_at != 3)
+				o.sp.near_at = keep.near_at;
+			o.sp.near_dbfs = keep.near_dbfs;
 			break;
 		}
 		case 'r': o.sp.rt60 = atof(optarg); break;
@@ -397,6 +421,8 @@ int main(int argc, char **argv)
 		case 'o': o.out = optarg; break;
 		case 'q': o.quick = 1; break;
 		case 'N': o.sets = atoi(optarg); break;
+		case 'A': o.sp.near_at = atof(optarg); break;
+		case 'L': o.sp.near_dbfs = atof(optarg); break;
 		default: fputs(usage, stderr); return 2;
 		}
 	}
