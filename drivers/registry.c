@@ -22,6 +22,7 @@ static const struct audsrc_ops *const audsrc_drivers[] = {
 	&alsa_audsrc_ops,
 	&wav_audsrc_ops,
 	&tone_audsrc_ops,
+	&room_audsrc_ops,
 	NULL,
 };
 
@@ -37,6 +38,7 @@ static const struct audsink_ops *const audsink_drivers[] = {
 	&alsa_audsink_ops,
 	&wav_audsink_ops,
 	&null_audsink_ops,
+	&room_audsink_ops,
 	NULL,
 };
 

@@ -29,11 +29,25 @@
  *   (from the residual echo model: small while the near end talks); the
  *   foreground filter makes the output and is only copied from the
  *   background after COPY_BLOCKS blocks of a clearly smaller error while the
- *   error is mostly echo. A diverged background is reset from the foreground.
- *   A new echo path is learned by the background and taken over (~2 s).
+ *   error is mostly echo AND the background's echo estimate explains >= 90 %
+ *   of the microphone (coherence, coh_update: near-end speech is incoherent
+ *   with the reference, so a background that partly fitted the near end in
+ *   double talk is never taken over). A diverged background is reset from
+ *   the foreground.
+ * - Echo path change (res_gain): when a filter that worked (linear ERLE >
+ *   12 dB) suddenly leaves MORE than the microphone (smoothed error/mic >
+ *   1.5: the old echo estimate no longer matches) the chain mutes, adapts at
+ *   full step, copies without the coherence gate and relearns the residual
+ *   calibration fast, until the filter removes 10 dB again; then 2 s of
+ *   stricter single-talk muting. Double talk never makes the error exceed
+ *   the microphone, so it does not trigger this.
  * - Drift: the echo delay (phase slope of the strongest foreground
  *   partition, plus alignment and lag) is measured every second of far-end
- *   activity; its rate is the clock drift. The reference is read through a
+ *   activity on a renewed foreground; the drift is the least-squares slope
+ *   of the last 12 measurements, applied only when it is a clean line
+ *   (residual < 8 samples) and 3 sigma above zero (a spurious drift moves the
+ *   echo under a converged filter and costs more than it saves); a jump
+ *   restarts the fit. The reference is read through a
  *   16-tap fractional-delay filter whose lag moves by that rate every block,
  *   so the filter sees a stationary echo path. A whole block of lag turns
  *   into one block of alignment (the spectra ring is then recomputed once,
@@ -61,10 +75,28 @@
 #define AEC_FLOOR 1e-3f         /* regularisation, relative to the mean bin power */
 #define CONSTRAIN_RR 1          /* partitions constrained per block besides the first */
 #define COPY_SHARE 0.5f         /* echo share needed to copy background -> foreground */
+#define COH_LO 4                /* coherence band: 190 Hz .. */
+#define COH_HI 171              /* .. 8 kHz */
+#define COH_ALPHA 0.3f          /* cross-spectra smoothing per block */
+#define COPY_COH 0.9f           /* explained share needed to copy */
 #define COPY_BLOCKS 3           /* blocks the background must be better first */
 #define STEP_MIN 0.05f          /* least step factor (double talk) */
-#define DRIFT_GAIN 0.2f         /* smoothing of the drift measurements (one a second) */
+#define DRIFT_HIST 12            /* drift fit over this many measurements (one a second) */
+#define DRIFT_MIN_PTS 4
+#define DRIFT_JUMP 24.0         /* samples off the fit: the echo path moved */
+#define DRIFT_MIN_PPM 3.0
+#define DRIFT_RMS_MAX 8.0        /* samples */
+#define DRIFT_GAIN 0.5f         /* smoothing of the drift measurements (one a second) */
 /* residual echo */
+#define PC_ALPHA 1.0f           /* error/mic smoothing for the path change test */
+#define PC_ON 1.2f              /* the filter makes the microphone worse: the path changed */
+#define PC_OFF 0.1f            /* ... until the linear filter removes 10 dB again */
+#define PC_MAX_BLOCKS 300
+#define PC_CAL_ALPHA 0.2f
+#define PC_MIC_MAX 1.5f         /* microphone / expected echo power */
+#define PC_MIN_ERLE 12.0f       /* dB of linear ERLE before: a working filter */
+#define PC_POST 200             /* blocks of stricter single-talk muting after it */
+#define RES_ST_Q_POST 0.01f
 #define RES_BANDS 32
 #define RES_DECAY 0.9f          /* echo envelope decay per block */
 #define RES_ALPHA 0.02f         /* regression smoothing */
@@ -78,7 +110,7 @@
 #define DT_HANG 20              /* blocks of gentleness after clear near-end speech */
 #define DT_HANG_T 0.3f          /* single-talk weight allowed meanwhile */
 #define DT_HANG_TRIG 0.01f
-#define RES_OVER_DT 0.8f        /* double talk: gain = 1 - RES_OVER_DT * residual/error */
+#define RES_OVER_DT 0.6f        /* double talk: gain = 1 - RES_OVER_DT * residual/error */
 #define RES_ST_Q 0.07f          /* single talk: bins whose residual/error exceeds this are muted */
 #define RES_FLOOR 0.003f        /* -50 dB */
 
@@ -96,7 +128,6 @@ struct aec {
 	uint64_t nraw;          /* raw reference samples written */
 	double lag;             /* current read lag, samples, in [0, AEC_L) */
 	uint64_t nblk;
-	uint64_t ph_blk;
 	float xwin[AEC_N];
 	float lin[AEC_N + 16];
 	float *xr, *xi;         /* ring * K */
@@ -126,8 +157,17 @@ struct aec {
 	int far_blocks;
 	int far_blocks_total;
 	/* drift */
-	double prev_ph;
-	int ph_n;
+	double ph_t[DRIFT_HIST], ph_v[DRIFT_HIST];
+	int ph_n, ph_i, ph_out;
+	uint32_t ph_copies;
+	/* double talk: mic / background echo estimate coherence */
+	float sdd[COH_HI - COH_LO], syy[COH_HI - COH_LO], sdyr[COH_HI - COH_LO], sdyi[COH_HI - COH_LO];
+	float coh;
+	/* echo path change */
+	float erl_d[RES_BANDS], erl_u[RES_BANDS];
+	float pc_rho, pc_es, pc_e, pc_d;
+	bool pc_mode;
+	int pc_blocks, pc_post;
 	float drift_ppm;
 	/* residual echo */
 	int res_lo[RES_BANDS + 1];
@@ -235,7 +275,6 @@ void aec_reset(struct aec *a)
 	a->nraw = 0;
 	a->lag = LAG0;
 	a->nblk = 0;
-	a->ph_blk = 0;
 	memset(a->micbuf, 0, sizeof(a->micbuf));
 	memset(a->xr, 0, (size_t)a->ring * AEC_KS * sizeof(float));
 	memset(a->xi, 0, (size_t)a->ring * AEC_KS * sizeof(float));
@@ -267,8 +306,23 @@ void aec_reset(struct aec *a)
 	memset(a->rawe, 0, (size_t)a->ring * sizeof(float));
 	a->far_blocks = 0;
 	a->far_blocks_total = 0;
-	a->prev_ph = 0;
 	a->ph_n = 0;
+	a->ph_i = 0;
+	a->ph_out = 0;
+	a->ph_copies = 0;
+	memset(a->sdd, 0, sizeof(a->sdd));
+	memset(a->syy, 0, sizeof(a->syy));
+	memset(a->sdyr, 0, sizeof(a->sdyr));
+	memset(a->sdyi, 0, sizeof(a->sdyi));
+	a->coh = 0;
+	memset(a->erl_d, 0, sizeof(a->erl_d));
+	memset(a->erl_u, 0, sizeof(a->erl_u));
+	a->pc_rho = a->pc_es = a->pc_e = a->pc_d = 0;
+	a->pc_mode = false;
+	a->pc_post = 0;
+	a->pc_blocks = 0;
+	a->copies = 0;
+	a->resets = 0;
 	a->drift_ppm = 0;
 	for (int b = 0; b < RES_BANDS; b++) {
 		a->pey[b] = a->pyy[b] = a->me[b] = a->my[b] = 0;
@@ -552,6 +606,77 @@ static void adapt(struct aec *a, const float *eb)
 	}
 }
 
+/* one measurement of the absolute echo delay (samples) at block t: the
+ * drift is the least-squares slope over the last DRIFT_HIST measurements;
+ * it is applied only when it stands clearly above the fit's own noise (a
+ * wrong drift moves the echo path under a converged filter). A measurement
+ * far off the fit twice in a row (the microphone moved) restarts the fit. */
+static void drift_point(struct aec *a, double t, double ph)
+{
+	int n = a->ph_n < DRIFT_HIST ? a->ph_n : DRIFT_HIST;
+	double st = 0, sp = 0, stt = 0, stp = 0, spp = 0;
+
+	if (n >= 3) {
+		for (int i = 0; i < n; i++) {
+			st += a->ph_t[i];
+			sp += a->ph_v[i];
+		}
+		double mt = st / n, mp = sp / n;
+		for (int i = 0; i < n; i++) {
+			double dt = a->ph_t[i] - mt, dp = a->ph_v[i] - mp;
+			stt += dt * dt;
+			stp += dt * dp;
+			spp += dp * dp;
+		}
+		double b = stt > 0 ? stp / stt : 0;
+		double pred = mp + b * (t - mt);
+		if (fabs(ph - pred) > DRIFT_JUMP) {
+			if (++a->ph_out < 2)
+				return;
+			/* the echo path moved: start over from here */
+			n = 0;
+			a->ph_n = 0;
+		}
+	}
+	a->ph_out = 0;
+	a->ph_t[a->ph_i] = t;
+	a->ph_v[a->ph_i] = ph;
+	a->ph_i = (a->ph_i + 1) % DRIFT_HIST;
+	a->ph_n++;
+	n = a->ph_n < DRIFT_HIST ? a->ph_n : DRIFT_HIST;
+	if (n < DRIFT_MIN_PTS)
+		return;
+	st = sp = stt = stp = spp = 0;
+	for (int i = 0; i < n; i++) {
+		st += a->ph_t[i];
+		sp += a->ph_v[i];
+	}
+	double mt = st / n, mp = sp / n;
+	for (int i = 0; i < n; i++) {
+		double dt = a->ph_t[i] - mt, dp = a->ph_v[i] - mp;
+		stt += dt * dt;
+		stp += dt * dp;
+		spp += dp * dp;
+	}
+	if (stt <= 0)
+		return;
+	double b = stp / stt;                   /* samples per block */
+	double res = spp - b * stp;             /* residual sum of squares */
+	double se = sqrt((res > 0 ? res : 0) / (n - 2) / stt);
+	double ppm = b / AEC_L * 1e6, se_ppm = se / AEC_L * 1e6;
+	/* a drift is a straight line: large residuals mean the filter was
+	 * moving (convergence, a new echo path), not the clocks */
+	if (sqrt((res > 0 ? res : 0) / (n - 2)) > DRIFT_RMS_MAX)
+		return;
+	if (fabs(ppm) < DRIFT_MIN_PPM || fabs(ppm) < 3.0 * se_ppm)
+		ppm = 0;
+	if (ppm > 300)
+		ppm = 300;
+	if (ppm < -300)
+		ppm = -300;
+	a->drift_ppm += DRIFT_GAIN * ((float)ppm - a->drift_ppm);
+}
+
 /* phase slope of the first strong partition of the foreground filter: its
  * change over time is the drift between the two clocks */
 static void drift_update(struct aec *a)
@@ -569,8 +694,11 @@ static void drift_update(struct aec *a)
 			pbest = p;
 		}
 	}
-	if (ebest <= 0)
+	/* a foreground that was not renewed since the last measurement says
+	 * nothing new (and would echo the lag we apply back as drift) */
+	if (ebest <= 0 || a->copies == a->ph_copies)
 		return;
+	a->ph_copies = a->copies;
 	const float *pr = a->wfr + (size_t)pbest * AEC_KS, *pi = a->wfi + (size_t)pbest * AEC_KS;
 	double sr = 0, si = 0;
 	for (int k = 2; k < 170; k++) {
@@ -582,18 +710,36 @@ static void drift_update(struct aec *a)
 	/* echo delay in raw reference samples: inside the partition, the
 	 * partition, the alignment and the compensation lag */
 	double ph = atan2(si, sr) * AEC_N / (2.0 * M_PI) + (double)(a->align + pbest) * AEC_L + a->lag;
-	if (a->ph_n > 0 && a->nblk > a->ph_blk) {
-		double rate = (ph - a->prev_ph) / ((double)(a->nblk - a->ph_blk) * AEC_L) * 1e6;
-		if (fabs(rate) < 400)
-			a->drift_ppm += DRIFT_GAIN * ((float)rate - a->drift_ppm);
-		if (a->drift_ppm > 300)
-			a->drift_ppm = 300;
-		if (a->drift_ppm < -300)
-			a->drift_ppm = -300;
+	drift_point(a, (double)a->nblk, ph);
+}
+
+/* share of the microphone power that the background echo estimate explains
+ * linearly (per bin |S_dy|^2 / S_yy, summed, over the summed S_dd, speech
+ * band): near 1 when the microphone is echo, the echo share in double talk
+ * (near-end speech is incoherent with the reference), and it rises again
+ * after an echo path change as soon as the background has learned it */
+static void coh_update(struct aec *a, const float *mic, const float *yb)
+{
+	float *dr = a->ebr, *di = a->ebi, *yr = a->yr, *yi = a->yi;
+	float num = 0, den = 0;
+
+	memset(a->tbuf, 0, (AEC_N - AEC_L) * sizeof(float));
+	memcpy(a->tbuf + AEC_N - AEC_L, mic, AEC_L * sizeof(float));
+	fft_forward(a->fft, a->tbuf, dr, di);
+	memcpy(a->tbuf + AEC_N - AEC_L, yb, AEC_L * sizeof(float));
+	fft_forward(a->fft, a->tbuf, yr, yi);
+	for (int k = COH_LO; k < COH_HI; k++) {
+		float pdd = dr[k] * dr[k] + di[k] * di[k], pyy = yr[k] * yr[k] + yi[k] * yi[k];
+		float cr = dr[k] * yr[k] + di[k] * yi[k], ci = di[k] * yr[k] - dr[k] * yi[k];
+		int j = k - COH_LO;
+		a->sdd[j] += COH_ALPHA * (pdd - a->sdd[j]);
+		a->syy[j] += COH_ALPHA * (pyy - a->syy[j]);
+		a->sdyr[j] += COH_ALPHA * (cr - a->sdyr[j]);
+		a->sdyi[j] += COH_ALPHA * (ci - a->sdyi[j]);
+		num += (a->sdyr[j] * a->sdyr[j] + a->sdyi[j] * a->sdyi[j]) / (a->syy[j] + 1e-12f);
+		den += a->sdd[j];
 	}
-	a->prev_ph = ph;
-	a->ph_blk = a->nblk;
-	a->ph_n++;
+	a->coh = num / (den + 1e-12f);
 }
 
 void aec_process(struct aec *a, const float *mic, const float *ref, float *e, float *y)
@@ -638,6 +784,7 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 	}
 	filter_out(a, a->wfr, a->wfi, y);
 	filter_out(a, a->wbr, a->wbi, yb);
+	coh_update(a, mic, yb);
 	for (int i = 0; i < AEC_L; i++) {
 		e[i] = mic[i] - y[i];
 		yb[i] = mic[i] - yb[i];
@@ -694,7 +841,7 @@ void aec_process(struct aec *a, const float *mic, const float *ref, float *e, fl
 		a->bg_better++;
 	else
 		a->bg_better = 0;
-	if (a->bg_better >= COPY_BLOCKS && (share > COPY_SHARE || a->far_blocks_total < 150)) {
+	if (a->bg_better >= COPY_BLOCKS && ((share > COPY_SHARE && a->coh > COPY_COH) || a->far_blocks_total < 150 || a->pc_mode)) {
 		/* the background is clearly better: take it over */
 		size_t n = (size_t)a->P * AEC_KS * sizeof(float);
 		memcpy(a->wfr, a->wbr, n);
@@ -772,9 +919,12 @@ void aec_res_gain(struct aec *a, const float *er, const float *ei, const float *
 			a->lu[b] = (float)(u < 0 ? 0 : u > 100 ? 100 : u);
 		}
 		/* ratio of means over blocks where the echo clearly dominates */
-		if (a->far_active && (a->conf_st || a->far_blocks_total < 100)) {
-			a->cme[b] += 0.05f * (pe - a->cme[b]);
-			a->cms[b] += 0.05f * (ps + pu * RES_UMIX - a->cms[b]);
+		if (a->far_active && (a->conf_st || a->far_blocks_total < 100 || a->pc_mode)) {
+			/* after an echo path change the old calibration is
+			 * too optimistic: relearn it fast from the new residual */
+			float al = a->pc_mode ? PC_CAL_ALPHA : 0.05f;
+			a->cme[b] += al * (pe - a->cme[b]);
+			a->cms[b] += al * (ps + pu * RES_UMIX - a->cms[b]);
 		}
 		float cr = a->cms[b] > 0 ? RES_CSAFE * a->cme[b] / a->cms[b] : 0;
 		for (int k = lo; k < hi; k++) {
@@ -796,6 +946,54 @@ void aec_res_gain(struct aec *a, const float *er, const float *ei, const float *
 			ns_ += p_e;
 	}
 	float qf = rs / (es + 1e-12f);
+	/* echo path change: the error is large and unexplained by the filter,
+	 * yet the microphone holds no more than the reference can explain as
+	 * echo (the level the room had while the filter worked): mute and
+	 * adapt at full speed until the filters have caught up */
+	float dsum = 0, bsum = 0, ysum = 0;
+	for (int b = 0; b < RES_BANDS; b++) {
+		int lo = a->res_lo[b], hi = a->res_lo[b + 1];
+		float pd = 0, pu = 0;
+		for (int k = lo; k < hi; k++) {
+			float dr_ = er[k] + yr[k], di_ = ei[k] + yi[k];
+			pd += dr_ * dr_ + di_ * di_;
+			pu += a->utail[k];
+		}
+		if (a->far_active && a->conf_st) {
+			a->erl_d[b] += 0.05f * (pd - a->erl_d[b]);
+			a->erl_u[b] += 0.05f * (pu - a->erl_u[b]);
+		}
+		if (lo >= 4 && hi <= 171) {
+			for (int k = lo; k < hi; k++)
+				ysum += yr[k] * yr[k] + yi[k] * yi[k];
+			dsum += pd;
+			if (a->erl_u[b] > 0)
+				bsum += a->erl_d[b] / a->erl_u[b] * pu;
+		}
+	}
+	a->pc_rho = dsum / (bsum + 1e-12f);
+	if (a->far_active && a->far_blocks_total > 150) {
+		a->pc_e += PC_ALPHA * (es - a->pc_e);
+		a->pc_d += PC_ALPHA * (dsum - a->pc_d);
+		a->pc_es = a->pc_e / (a->pc_d + 1e-12f);
+		/* only from a working filter (in double talk or while it still
+		 * converges the error is large for other reasons) */
+		/* and only when the microphone holds no more than the echo the
+		 * filter expects (a talker adds to it, a moved microphone not) */
+		if (!a->pc_mode && a->pc_es > PC_ON && a->erle_lin > PC_MIN_ERLE &&
+		    dsum < PC_MIC_MAX * ysum) {
+			a->pc_mode = true;
+			a->pc_blocks = 0;
+			a->path_changes++;
+		} else if (a->pc_mode && (a->pc_es < PC_OFF || ++a->pc_blocks > PC_MAX_BLOCKS)) {
+			a->pc_mode = false;
+			a->pc_post = PC_POST;
+		} else if (!a->pc_mode && a->pc_post > 0) {
+			a->pc_post--;
+		}
+	} else {
+		a->pc_mode = false;
+	}
 	float t = (qf - RES_QLO) / (RES_QHI - RES_QLO);
 	t = t < 0 ? 0 : t > 1 ? 1 : t;
 	if (ns_ > NEAR_SHARE * es)
@@ -816,13 +1014,14 @@ void aec_res_gain(struct aec *a, const float *er, const float *ei, const float *
 		 * far-end single talk: every bin that carries echo is muted */
 		float g = 1.0f - RES_OVER_DT * q;
 		g = g < RES_FLOOR ? RES_FLOOR : g;
-		float gst = q > RES_ST_Q ? RES_FLOOR : g;
-		gain[k] = g + t * (gst - g);
+		/* (stricter while the filters finish learning a new path) */
+		float gst = q > (a->pc_post ? RES_ST_Q_POST : RES_ST_Q) ? RES_FLOOR : g;
+		gain[k] = a->pc_mode ? RES_FLOOR : g + t * (gst - g);
 		/* adaptation step follows the share of echo in the error, so
 		 * near-end speech does not drive the filters */
 		if (a->far_active) {
 			float sf = q < STEP_MIN ? STEP_MIN : q > 1.0f ? 1.0f : q;
-			if (a->far_blocks_total < 150)
+			if (a->far_blocks_total < 150 || a->pc_mode)
 				sf = 1.0f;
 			a->stepf[k] += 0.3f * (sf - a->stepf[k]);
 		}

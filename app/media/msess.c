@@ -802,9 +802,13 @@ static int stream_json(const struct msess_stream_stats *t, bool video, char *b, 
 			(unsigned long long)t->nack_unrecoverable);
 	else
 		k += snprintf(b + k, n - (size_t)k,
-			",\"fec_used\":%llu,\"plc_used\":%llu,\"late\":%llu,\"jbuf_ms\":%d}",
+			",\"fec_used\":%llu,\"plc_used\":%llu,\"late\":%llu,\"jbuf_ms\":%d,"
+			"\"level_dbfs\":%.1f,\"vad\":%s,\"erle_db\":%.1f,\"aec_delay_ms\":%d,"
+			"\"vad_frames_suppressed\":%llu}",
 			(unsigned long long)t->fec_used, (unsigned long long)t->plc_used,
-			(unsigned long long)t->late, t->jbuf_ms);
+			(unsigned long long)t->late, t->jbuf_ms, t->level_dbfs,
+			t->vad ? "true" : "false", t->erle_db, t->aec_delay_ms,
+			(unsigned long long)t->vad_frames_suppressed);
 	return k < 0 || (size_t)k >= n ? -ENOBUFS : k;
 }
 

@@ -100,6 +100,13 @@ enum msess_tap {
 };
 typedef void (*msess_tap_h)(enum msess_tap what, struct vframe *f, void *arg);
 
+/* room audio processing of the microphone before Opus (app/audio/apm.h):
+ * echo cancellation with what the session plays as reference, noise
+ * suppression, gain control; all off when zeroed */
+struct msess_audio_proc {
+	bool aec, ns, agc;
+};
+
 struct msess_params {
 	const char *cname;
 	struct msess_stream audio;
@@ -113,6 +120,7 @@ struct msess_params {
 	/* frame tap (NULL: none); fixed for the session's lifetime */
 	msess_tap_h tap;
 	void *tap_arg;
+	struct msess_audio_proc aproc;
 };
 
 /* Events posted to the owner's queue (struct wq_item.type) */
@@ -148,6 +156,12 @@ struct msess_stream_stats {
 	int jbuf_ms;
 	double psnr_avg;            /* check_testsrc only */
 	double av_skew_ms;          /* video minus audio end-to-end delay */
+	/* audio processing (aproc on): sent level, voice activity, echo */
+	double level_dbfs;          /* processed microphone level, last block */
+	bool vad;                   /* near-end speech */
+	double erle_db;             /* echo return loss enhancement estimate */
+	int aec_delay_ms;           /* estimated playback -> microphone delay, -1 unknown */
+	uint64_t vad_frames_suppressed; /* frames not sent (DTX from the VAD) */
 };
 
 struct msess_stats {

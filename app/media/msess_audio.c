@@ -10,6 +10,16 @@
  * mixes with a limiter and writes to the sink. It also publishes the audio
  * capture-to-play delay for lip sync. Known limit: the Opus driver returns a
  * new aframe per decode (one allocation per period on this thread).
+ * Room audio (p.aproc, app/audio/apm.h): aplay copies every period it hands
+ * to the sink into a lock-free SPSC ring (aring); atx runs the microphone
+ * through apm in 10 ms blocks before Opus with the ring's oldest samples as
+ * the echo canceller's reference (none queued: no playback, bypass). The
+ * canceller finds the bulk delay (ring fill + device buffers + room) and the
+ * drift between the two clocks itself; the ring keeps the fill bounded. With
+ * DTX negotiated, the VAD decides: frames without near-end speech are not
+ * sent except one every 400 ms (like Opus DTX's comfort-noise updates).
+ * Neither thread allocates, locks (beyond the existing stats lock) or logs
+ * for this.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -17,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audio/apm.h"
+#include "audio/aring.h"
 #include "lib/base/clock.h"
 #include "lib/log/log.h"
 #include "media/amix.h"
@@ -26,6 +38,10 @@
 LOG_TOPIC(audio);
 
 #define ASRC_IDLE_US 5000000ULL
+#define AREF_CAP 48000                  /* 1 s of reference */
+#define AREF_PRIME (3 * APM_BLOCK)      /* 30 ms cushion against schedule jitter */
+#define AREF_MAX_FILL (15 * APM_BLOCK)  /* 150 ms: the reference delay stays bounded */
+#define VAD_DTX_KEEP_MS 400             /* one frame this often while the VAD is off */
 
 /* Audio threads ask for real-time scheduling (SCHED_FIFO), as audio threads
  * on an appliance must: a missed 10/20 ms deadline is an audible gap. Best
@@ -102,6 +118,30 @@ static bool dtmf_frame(struct mstream *m, struct dtmf_tx *d, uint32_t ts, int fr
 	return true;
 }
 
+/* the microphone frame through apm, in place, 10 ms at a time; true when
+ * the VAD heard near-end speech in any of its blocks */
+static bool atx_process(struct msess *s, struct aframe *f)
+{
+	int16_t ref[APM_BLOCK];
+	struct apm_stats st = { 0 };
+	bool vad = false;
+
+	for (int off = 0; off + APM_BLOCK <= f->samples; off += APM_BLOCK) {
+		bool have_ref = s->aref && aring_read(s->aref, ref, APM_BLOCK) == 0;
+
+		(void)apm_process(s->apm, f->pcm + off, have_ref ? ref : NULL, f->pcm + off);
+		apm_stats_get(s->apm, &st);
+		vad |= st.vad;
+	}
+	pthread_mutex_lock(&s->stats_lock);
+	s->st.audio.level_dbfs = st.level_dbfs;
+	s->st.audio.vad = vad;
+	s->st.audio.erle_db = st.erle_db;
+	s->st.audio.aec_delay_ms = st.delay_ms;
+	pthread_mutex_unlock(&s->stats_lock);
+	return vad;
+}
+
 void *msess_atx_thread(void *arg)
 {
 	struct msess *s = arg;
@@ -109,6 +149,7 @@ void *msess_atx_thread(void *arg)
 	bool have_ts = false, talkspurt = true;
 	uint32_t ts = 0;
 	struct dtmf_tx dtmf = { .code = -1 };
+	int quiet_ms = 0;
 
 	audio_thread_rt();
 	while (!atomic_load(&s->stop)) {
@@ -130,8 +171,12 @@ void *msess_atx_thread(void *arg)
 			}
 			continue;
 		}
+		bool speech = true;
+		if (s->apm && f->channels == 1 && f->rate == APM_RATE)
+			speech = atx_process(s, f);
 		if (atomic_load(&m->mute))
 			memset(f->pcm, 0, sizeof(int16_t) * (size_t)f->samples * (size_t)f->channels);
+		int frame_ms = f->samples * 1000 / (f->rate > 0 ? f->rate : 48000);
 		r = aenc_encode(s->aenc, f, &p);
 		/* timestamps advance by exactly one frame, tied to capture time:
 		 * resync only if the source jumped (more than 2 frames off) */
@@ -165,8 +210,25 @@ void *msess_atx_thread(void *arg)
 				continue;
 			}
 		}
-		if (p->len <= 2 || !(atomic_load(&m->dir) & MSESS_SENDONLY)) {
+		/* DTX from our VAD: silence goes out once every VAD_DTX_KEEP_MS */
+		bool vad_skip = false;
+		if (s->apm && m->p.dtx) {
+			if (speech) {
+				quiet_ms = 0;
+			} else if (quiet_ms == 0 || quiet_ms >= VAD_DTX_KEEP_MS) {
+				quiet_ms = frame_ms;    /* sent: comfort noise update */
+			} else {
+				vad_skip = true;
+				quiet_ms += frame_ms;
+			}
+		}
+		if (p->len <= 2 || vad_skip || !(atomic_load(&m->dir) & MSESS_SENDONLY)) {
 			talkspurt = true;   /* DTX: nothing sent */
+			if (vad_skip) {
+				pthread_mutex_lock(&s->stats_lock);
+				s->st.audio.vad_frames_suppressed++;
+				pthread_mutex_unlock(&s->stats_lock);
+			}
 			mpkt_unref(p);
 			continue;
 		}
@@ -418,6 +480,9 @@ void *msess_aplay_thread(void *arg)
 		s->aout->capture_us = now;
 		if (s->asink)
 			(void)audsink_write(s->asink, s->aout);
+		/* the echo canceller's reference: exactly what was played */
+		if (s->aref)
+			(void)aring_write(s->aref, s->aout->pcm, (size_t)s->asamples);
 	}
 	return NULL;
 }
@@ -454,6 +519,26 @@ int msess_audio_open(struct msess *s)
 	r = aframe_new(&s->aout, 48000, 1, s->asamples);
 	if (r < 0)
 		return r;
+	if ((p->dir & MSESS_SENDONLY) &&
+	    (s->p.aproc.aec || s->p.aproc.ns || s->p.aproc.agc)) {
+		struct apm_params ap;
+
+		apm_params_default(&ap);
+		ap.aec = s->p.aproc.aec;
+		ap.ns = s->p.aproc.ns;
+		ap.agc = s->p.aproc.agc;
+		r = apm_new(&s->apm, &ap);
+		if (r < 0)
+			return log_err_errno(audio, r, "audio processing: %m");
+		if (ap.aec) {
+			r = aring_new(&s->aref, AREF_CAP, AREF_PRIME, AREF_MAX_FILL);
+			if (r < 0)
+				return r;
+		}
+		log_info(audio, "audio processing: aec %s, ns %s, agc %s", ap.aec ? "on" : "off",
+			 ap.ns ? "on" : "off", ap.agc ? "on" : "off");
+	}
+	s->st.audio.aec_delay_ms = -1;
 	return mpkt_new(&s->apkt, 1500);
 }
 
@@ -468,4 +553,13 @@ void msess_audio_close(struct msess *s)
 	s->mix = amix_free(s->mix);
 	s->aout = aframe_unref(s->aout);
 	s->apkt = mpkt_unref(s->apkt);
+	if (s->aref) {
+		uint64_t dw, dr, un;
+
+		aring_counters(s->aref, &dw, &dr, &un);
+		log_info(audio, "echo reference: %llu samples dropped (full), %llu (over the fill limit), %llu underruns",
+			 (unsigned long long)dw, (unsigned long long)dr, (unsigned long long)un);
+	}
+	s->apm = apm_free(s->apm);
+	s->aref = aring_free(s->aref);
 }

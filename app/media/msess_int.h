@@ -15,6 +15,8 @@
 #include "rtp/srtp.h"
 
 struct amix;
+struct apm;
+struct aring;
 
 #define MSESS_PKT_MAX 1500
 #define MSESS_PAYLOAD_MAX 1200          /* RFC 6184 budget: MTU 1200 */
@@ -150,6 +152,10 @@ struct msess {
 	int64_t v_hold_us;              /* vdec: current lip-sync hold of video */
 	uint64_t skew_n;
 	bool first_video, first_audio;
+
+	/* room audio processing (p.aproc): apm on atx, reference ring aplay -> atx */
+	struct apm *apm;                /* atx */
+	struct aring *aref;             /* written by aplay, read by atx */
 };
 
 /* msess.c */

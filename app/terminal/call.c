@@ -259,6 +259,9 @@ static int media_start(struct tcall *c)
 	}
 	p.dev.audsink = conf_str(t->conf, "dev.speaker");
 	p.dev.audsink_args = conf_str(t->conf, "dev.speaker_args");
+	p.aproc.aec = conf_bool(t->conf, "audio.aec");
+	p.aproc.ns = conf_bool(t->conf, "audio.ns");
+	p.aproc.agc = conf_bool(t->conf, "audio.agc");
 	media_stop(c);
 	r = msess_new(&c->ms, &p);
 	if (r < 0)

@@ -131,6 +131,14 @@ const struct conf_def terminal_conf_defs[] = {
 	  "Opus bitrate in bit/s." },
 	{ "audio.fec", CONF_BOOL, "yes", 0, 0, NULL, NULL, FLAG_P, "Opus in-band FEC." },
 	{ "audio.dtx", CONF_BOOL, "no", 0, 0, NULL, NULL, FLAG_P, "Opus DTX." },
+	/* room audio processing (app/audio, issue 8) */
+	{ "audio.aec", CONF_BOOL, "no", 0, 0, NULL, NULL, FLAG_P,
+	  "Acoustic echo cancellation of the microphone, with what the speaker\n"
+	  "plays as reference (turn on for a loudspeaker and an open microphone)." },
+	{ "audio.ns", CONF_BOOL, "no", 0, 0, NULL, NULL, FLAG_P,
+	  "Noise suppression of the microphone." },
+	{ "audio.agc", CONF_BOOL, "no", 0, 0, NULL, NULL, FLAG_P,
+	  "Automatic gain control of the microphone." },
 	{ "dev.camera", CONF_STR, "testsrc", 0, 0, NULL, NULL, CONF_IMMUTABLE,
 	  "Video source driver: v4l2, testsrc or y4m." },
 	{ "dev.camera_args", CONF_STR, "", 0, 0, NULL, NULL, CONF_IMMUTABLE,

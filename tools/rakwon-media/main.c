@@ -14,6 +14,7 @@
  *   --stats FILE        final statistics as JSON (default: stdout)
  *   --stop-on-bye       end when the far end sends RTCP BYE
  *   --log SPEC          log levels, e.g. "info,media=debug"
+ *   --aec --ns --agc    room audio processing of the microphone (app/audio)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -66,7 +67,7 @@ static void usage(void)
 			"[--ptime 10|20] [--fec] [--dtx] [--vidsrc N] [--vidsrc-args A] "
 			"[--audsrc N] [--audsrc-args A] [--vidsink N] [--vidsink-args A] "
 			"[--audsink N] [--audsink-args A] [--frame-log F] [--check-testsrc] "
-			"[--stats F] [--stop-on-bye] [--log SPEC]\n");
+			"[--stats F] [--stop-on-bye] [--log SPEC] [--aec] [--ns] [--agc]\n");
 }
 
 int main(int argc, char **argv)
@@ -80,7 +81,8 @@ int main(int argc, char **argv)
 		{ "vidsink", 1, 0, 5 }, { "vidsink-args", 1, 0, 6 }, { "audsink", 1, 0, 7 },
 		{ "audsink-args", 1, 0, 8 }, { "frame-log", 1, 0, 9 }, { "check-testsrc", 0, 0, 10 },
 		{ "stats", 1, 0, 11 }, { "stop-on-bye", 0, 0, 12 }, { "log", 1, 0, 13 },
-		{ "cname", 1, 0, 14 }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "cname", 1, 0, 14 }, { "aec", 0, 0, 15 }, { "ns", 0, 0, 16 }, { "agc", 0, 0, 17 },
+		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct msess_params p = { .cname = "rakwon-media" };
 	const char *local = NULL, *remote = NULL, *stats_path = NULL;
@@ -131,6 +133,9 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 14: p.cname = optarg; break;
+		case 15: p.aproc.aec = true; break;
+		case 16: p.aproc.ns = true; break;
+		case 17: p.aproc.agc = true; break;
 		default:
 			usage();
 			return c == 'h' ? 0 : 2;

@@ -18,28 +18,32 @@
  *
  * Double-talk thresholds (check), chosen from measurements on this simulator
  * (near end -30 dBFS, echo about -30 dBFS at the microphone, noise -60 dBFS):
- * our chain keeps 5.7 dB segmental SNR / 0.906 correlation at RT60 0.5 s,
- * delay 120 ms and 5.0 dB / 0.872 at RT60 0.8 s, delay 250 ms; on the same
- * signals speexdsp keeps 5.8 dB / 0.905 on average and webrtc-audio-processing
- * 0.5 dB / 0.55 (it mutes the near end). The linear canceller alone (no
- * residual echo suppression) reaches about 10 dB / 0.97 but leaves the echo
- * 10-15 dB down only. The check requires 4.5 dB and 0.85 (under both
- * measurements by a margin for the seeds) and no clipped talk start: the
- * first 100 ms of every near-end talk spurt within 6 dB of the clean near end.
+ * our chain keeps 8.4 dB segmental SNR / 0.953 correlation at RT60 0.5 s,
+ * delay 120 ms and 6.7 dB / 0.908 at RT60 0.8 s, delay 250 ms (mean of six
+ * rooms 7.95 dB / 0.941); on the same six rooms speexdsp keeps 6.25 dB /
+ * 0.917 (5.2 / 0.884 in the RT60 0.8 s room) and webrtc-audio-processing
+ * about 0.5 dB / 0.55 (it mutes the near end). The check requires 6.0 dB and
+ * 0.89 (above speexdsp's worst room) and no clipped talk start in these two
+ * rooms: the first 100 ms of every near-end talk spurt within 6 dB of the
+ * clean near end. Echo path change: reconverged within 1.0 s (measured 0.6 s
+ * on five rooms; the issue asks for 2 s).
  */
-#define DT_SEGSNR_MIN 4.5
-#define DT_CORR_MIN 0.85
+#define DT_SEGSNR_MIN 6.0
+#define DT_CORR_MIN 0.89
 
 static const char *usage =
 	"usage: rakwon-roomsim gen|run|check|bench --far F.wav --near N.wav\n"
 	"  [--engine ours|speexdsp|webrtc] [--kind st|dt|change|drift] [--rt60 S]\n"
-	"  [--delay MS] [--drift PPM] [--secs S] [--seed N] [--tail MS] [--out DIR] [--quick]\n";
+	"  [--delay MS] [--drift PPM] [--secs S] [--seed N] [--tail MS] [--out DIR] [--quick] [--near-at S] [--near-dbfs L]\n"
+	"       rakwon-roomsim erle OFF.wav ON.wav [SKIP_S]\n"
+	"  [--sets N] (bench: N sets of rooms, one row each, then the mean / worst)\n";
 
 struct opts {
 	const char *far, *near, *engine, *out;
 	struct scen_params sp;
 	int tail_ms;
 	int quick;
+	int sets;               /* bench: sets of rooms */
 };
 
 static float *g_far, *g_near;
@@ -173,7 +177,7 @@ static int cmd_check(const struct opts *o)
 		return r;
 	/* the criterion is the reconvergence; the initial convergence is the
 	 * single-talk matrix's (printed here too) */
-	expect(m.reconv_s <= 2.0 && !m.errors, "path change at 6 s", &m);
+	expect(m.reconv_s <= 1.0 && !m.errors, "path change at 6 s", &m);
 	/* clock drift, 60 s each way */
 	for (int i = 0; i < 2; i++) {
 		params_default(&p, SCEN_DRIFT);
@@ -191,77 +195,179 @@ static int cmd_check(const struct opts *o)
 	return fails ? 1 : 0;
 }
 
-static int cmd_bench(const struct opts *o)
+struct bench_row {
+	double erle, conv, seg, corr, reconv, us;
+	double qseg, qcorr;     /* double talk with a quieter talker who starts late */
+	int clipped, onsets, leaks, nus;
+};
+
+/* one engine over one set of rooms; `set` shifts every seed (other rooms:
+ * other impulse responses and noise, the same voices) */
+static int bench_set(const struct engine *e, const struct opts *o, int set, struct bench_row *b)
 {
 	static const double rt[] = { 0.2, 0.5, 0.8 };
 	static const int dl[] = { 30, 120, 250 };
+	static const struct { double rt60; int delay; } dt[] = {
+		{ 0.5, 120 }, { 0.8, 250 }, { 0.2, 30 }, { 0.3, 150 },
+	};
+	uint64_t so = (uint64_t)set * 100;
+	struct scen_params p;
+	struct metrics m;
+	int n = 0, r;
 
-	printf("%-10s | %8s | %10s | %10s | %8s | %10s | %7s | %11s | %11s\n", "engine", "ERLE dB",
-	       "converge s", "DT segSNR", "DT corr", "DT clipped", "reconv", "drift leaks",
-	       "us/10ms blk");
-	for (int k = 0; engines[k]; k++) {
-		const struct engine *e = engines[k];
-		struct scen_params p;
-		struct metrics m;
-		double erle = 0, conv = 0, seg = 0, corr = 0, us = 0, reconv;
-		int n = 0, nus = 0, clipped = 0, onsets = 0, leaks = 0, r;
-
-		for (int i = 0; i < 3; i++) {
-			for (int j = 0; j < 3; j++) {
-				params_default(&p, SCEN_ST);
-				p.rt60 = rt[i];
-				p.delay_ms = dl[j];
-				p.seed = (uint64_t)(10 + 3 * i + j);
-				r = run_one(e, &p, o->tail_ms, &m, NULL);
-				if (r < 0)
-					return r;
-				erle += m.erle_db;
-				conv = fmax(conv, m.conv_s);
-				us += m.us_per_block;
-				nus++;
-				n++;
-			}
-		}
-		erle /= n;
-		for (int i = 0; i < 2; i++) {
-			params_default(&p, SCEN_DT);
-			p.rt60 = i ? 0.8 : 0.5;
-			p.delay_ms = i ? 250 : 120;
-			p.seed = 30 + (uint64_t)i;
+	memset(b, 0, sizeof(*b));
+	for (int i = 0; i < 3; i++) {
+		for (int j = 0; j < 3; j++) {
+			params_default(&p, SCEN_ST);
+			p.rt60 = rt[i];
+			p.delay_ms = dl[j];
+			p.seed = (uint64_t)(10 + 3 * i + j) + so;
 			r = run_one(e, &p, o->tail_ms, &m, NULL);
 			if (r < 0)
 				return r;
-			seg += m.dt_segsnr / 2;
-			corr += m.dt_corr / 2;
-			clipped += m.clipped;
-			onsets += m.onsets;
-			us += m.us_per_block;
-			nus++;
+			b->erle += m.erle_db;
+			b->conv = fmax(b->conv, m.conv_s);
+			b->us += m.us_per_block;
+			b->nus++;
+			n++;
 		}
-		params_default(&p, SCEN_CHANGE);
-		p.seed = 40;
+	}
+	b->erle /= n;
+	int ndt = o->quick ? 2 : 4;
+	for (int i = 0; i < ndt; i++) {
+		params_default(&p, SCEN_DT);
+		p.rt60 = dt[i].rt60;
+		p.delay_ms = dt[i].delay;
+		p.seed = 30 + (uint64_t)i + so;
 		r = run_one(e, &p, o->tail_ms, &m, NULL);
 		if (r < 0)
 			return r;
-		reconv = m.reconv_s;
-		for (int i = 0; i < 2 && !o->quick; i++) {
-			params_default(&p, SCEN_DRIFT);
-			p.drift_ppm = i ? -100 : 100;
-			p.seed = 50 + (uint64_t)i;
-			r = run_one(e, &p, o->tail_ms, &m, NULL);
+		b->seg += m.dt_segsnr / ndt;
+		b->corr += m.dt_corr / ndt;
+		b->clipped += m.clipped;
+		b->onsets += m.onsets;
+		b->us += m.us_per_block;
+		b->nus++;
+	}
+	/* a talker 8 dB under the echo who starts after 9 s of far-end single
+	 * talk (a converged canceller must notice her first syllable) */
+	for (int i = 0; i < 2; i++) {
+		params_default(&p, SCEN_DT);
+		p.rt60 = dt[i].rt60;
+		p.delay_ms = dt[i].delay;
+		p.near_at = 9;
+		p.secs = 18;
+		p.near_dbfs = -38;
+		p.seed = 60 + (uint64_t)i + so;
+		r = run_one(e, &p, o->tail_ms, &m, NULL);
+		if (r < 0)
+			return r;
+		b->qseg += m.dt_segsnr / 2;
+		b->qcorr += m.dt_corr / 2;
+		b->clipped += m.clipped;
+		b->onsets += m.onsets;
+	}
+	params_default(&p, SCEN_CHANGE);
+	p.seed = 40 + so;
+	r = run_one(e, &p, o->tail_ms, &m, NULL);
+	if (r < 0)
+		return r;
+	b->reconv = m.reconv_s;
+	for (int i = 0; i < 2 && !o->quick; i++) {
+		params_default(&p, SCEN_DRIFT);
+		p.drift_ppm = i ? -100 : 100;
+		p.seed = 50 + (uint64_t)i + so;
+		r = run_one(e, &p, o->tail_ms, &m, NULL);
+		if (r < 0)
+			return r;
+		b->leaks += m.leaks;
+	}
+	b->us /= b->nus;
+	return 0;
+}
+
+static void bench_print(const char *name, const char *set, const struct bench_row *b)
+{
+	char cs[16], rs[16], cl[16];
+
+	snprintf(cs, sizeof(cs), b->conv >= 99 ? "never" : "%.1f", b->conv);
+	snprintf(rs, sizeof(rs), b->reconv >= 99 ? "never" : "%.1f", b->reconv);
+	snprintf(cl, sizeof(cl), "%d/%d", b->clipped, b->onsets);
+	printf("%-10s | %-5s | %8.1f | %10s | %10.1f | %8.3f | %6.1f %5.3f | %10s | %7s | %11d | %11.1f\n",
+	       name, set, b->erle, cs, b->seg, b->corr, b->qseg, b->qcorr, cl, rs, b->leaks, b->us);
+	fflush(stdout);
+}
+
+static int cmd_bench(const struct opts *o)
+{
+	int sets = o->sets > 0 ? o->sets : 1;
+
+	printf("%-10s | %-5s | %8s | %10s | %10s | %8s | %12s | %10s | %7s | %11s | %11s\n", "engine",
+	       "rooms", "ERLE dB", "converge s", "DT segSNR", "DT corr", "DTquiet s/c", "DT clipped",
+	       "reconv", "drift leaks", "us/10ms blk");
+	for (int k = 0; engines[k]; k++) {
+		const struct engine *e = engines[k];
+		struct bench_row b, sum = { 0 };
+		char set[16];
+		int r;
+
+		for (int i = 0; i < sets; i++) {
+			r = bench_set(e, o, i, &b);
 			if (r < 0)
 				return r;
-			leaks += m.leaks;
+			snprintf(set, sizeof(set), "set%d", i + 1);
+			if (sets > 1)
+				bench_print(e->name, set, &b);
+			sum.erle += b.erle / sets;
+			sum.conv = fmax(sum.conv, b.conv);
+			sum.seg += b.seg / sets;
+			sum.corr += b.corr / sets;
+			sum.qseg += b.qseg / sets;
+			sum.qcorr += b.qcorr / sets;
+			sum.reconv = fmax(sum.reconv, b.reconv);
+			sum.us += b.us / sets;
+			sum.clipped += b.clipped;
+			sum.onsets += b.onsets;
+			sum.leaks += b.leaks;
 		}
-		char cs[16], rs[16], cl[16];
-		snprintf(cs, sizeof(cs), conv >= 99 ? "never" : "%.1f", conv);
-		snprintf(rs, sizeof(rs), reconv >= 99 ? "never" : "%.1f", reconv);
-		snprintf(cl, sizeof(cl), "%d/%d", clipped, onsets);
-		printf("%-10s | %8.1f | %10s | %10.1f | %8.3f | %10s | %7s | %11d | %11.1f\n", e->name,
-		       erle, cs, seg, corr, cl, rs, leaks, us / nus);
-		fflush(stdout);
+		bench_print(e->name, sets > 1 ? "all" : "set1", &sum);
 	}
 	return 0;
+}
+
+/* rakwon-roomsim erle OFF.wav ON.wav [SKIP_S]: what a far end heard from a
+ * room without and with echo cancellation (the same far-end speech played,
+ * no near-end talker): JSON with the level of each after SKIP_S (default 3)
+ * and their ratio, the ERLE of the whole send path */
+static int cmd_erle(int argc, char **argv)
+{
+	float *a = NULL, *b = NULL;
+	int na = 0, nb = 0, r;
+	double skip = argc > 4 ? atof(argv[4]) : 3.0, ea = 0, eb = 0;
+
+	r = wav_read(argv[2], &a, &na);
+	if (r >= 0)
+		r = wav_read(argv[3], &b, &nb);
+	if (r < 0) {
+		fprintf(stderr, "rakwon-roomsim erle: %s\n", strerror(-r));
+		free(a);
+		return 2;
+	}
+	int s0 = (int)(skip * SIM_RATE), n = na < nb ? na : nb;
+	for (int i = s0; i < n; i++) {
+		ea += (double)a[i] * a[i];
+		eb += (double)b[i] * b[i];
+	}
+	if (n > s0) {
+		ea /= n - s0;
+		eb /= n - s0;
+	}
+	printf("{\"off_dbfs\": %.1f, \"on_dbfs\": %.1f, \"erle_db\": %.1f, \"secs\": %.1f}\n",
+	       10 * log10(ea + 1e-20), 10 * log10(eb + 1e-20), 10 * log10((ea + 1e-20) / (eb + 1e-20)),
+	       n > s0 ? (double)(n - s0) / SIM_RATE : 0.0);
+	free(a);
+	free(b);
+	return n > s0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)
@@ -270,7 +376,7 @@ int main(int argc, char **argv)
 		{ "far", 1, NULL, 'f' }, { "near", 1, NULL, 'n' }, { "engine", 1, NULL, 'e' },
 		{ "kind", 1, NULL, 'k' }, { "rt60", 1, NULL, 'r' }, { "delay", 1, NULL, 'd' },
 		{ "drift", 1, NULL, 'p' }, { "secs", 1, NULL, 's' }, { "seed", 1, NULL, 'S' },
-		{ "tail", 1, NULL, 't' }, { "out", 1, NULL, 'o' }, { "quick", 0, NULL, 'q' },
+		{ "tail", 1, NULL, 't' }, { "out", 1, NULL, 'o' }, { "quick", 0, NULL, 'q' }, { "sets", 1, NULL, 'N' }, { "near-at", 1, NULL, 'A' }, { "near-dbfs", 1, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .tail_ms = 250 };
@@ -282,6 +388,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[1];
+	if (!strcmp(cmd, "erle"))
+		return argc >= 4 ? cmd_erle(argc, argv) : 2;
 	params_default(&o.sp, SCEN_ST);
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -299,6 +407,9 @@ int main(int argc, char **argv)
 			o.sp.delay_ms = keep.delay_ms;
 			o.sp.drift_ppm = keep.drift_ppm;
 			o.sp.seed = keep.seed;
+			if (keep.near_at != 3)
+				o.sp.near_at = keep.near_at;
+			o.sp.near_dbfs = keep.near_dbfs;
 			break;
 		}
 		case 'r': o.sp.rt60 = atof(optarg); break;
@@ -309,6 +420,9 @@ int main(int argc, char **argv)
 		case 't': o.tail_ms = atoi(optarg); break;
 		case 'o': o.out = optarg; break;
 		case 'q': o.quick = 1; break;
+		case 'N': o.sets = atoi(optarg); break;
+		case 'A': o.sp.near_at = atof(optarg); break;
+		case 'L': o.sp.near_dbfs = atof(optarg); break;
 		default: fputs(usage, stderr); return 2;
 		}
 	}

@@ -337,7 +337,7 @@ int scen_make(struct scen *s, const struct scen_params *p, const float *far, int
 		hn = rir_make(&nl, p->rt60, 0, drr + 6, 1.0, &rng);
 		if (!hn || conv(tmp, n, hn, nl, s->near) < 0)
 			goto fail;
-		scale_to(s->near, n, -30);
+		scale_to(s->near, n, p->near_dbfs ? p->near_dbfs : -30);
 	}
 	/* background noise: mix of white and low-passed (rumble) noise */
 	double ln = 0, ne = 0;

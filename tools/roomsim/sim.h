@@ -23,6 +23,7 @@ struct scen_params {
 	double change_at;       /* echo path change time (SCEN_CHANGE) */
 	double near_at;         /* near-end talk starts (SCEN_DT) */
 	double noise_dbfs;
+	double near_dbfs;       /* near-end talker level (0: -30) */
 	uint64_t seed;
 };
 

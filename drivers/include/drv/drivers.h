@@ -26,5 +26,7 @@ extern const struct vidsink_ops png_vidsink_ops;
 extern const struct vidsink_ops null_vidsink_ops;
 extern const struct audsink_ops wav_audsink_ops;
 extern const struct audsink_ops null_audsink_ops;
+extern const struct audsrc_ops room_audsrc_ops;     /* fake/room.c: speaker -> room -> microphone */
+extern const struct audsink_ops room_audsink_ops;
 
 #endif

@@ -1,0 +1,111 @@
+/* aring.c: lock-free SPSC sample ring (see aring.h). */
+#include "audio/aring.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+struct aring {
+	int16_t *buf;
+	size_t cap;                     /* power of two */
+	size_t prime, max_fill;
+	_Atomic size_t head;            /* written by the producer: total written */
+	_Atomic size_t tail;            /* written by the consumer: total read */
+	bool primed;                    /* consumer only */
+	_Atomic uint64_t dropped_w, dropped_r, underruns;
+};
+
+int aring_new(struct aring **ret, size_t capacity, size_t prime, size_t max_fill)
+{
+	struct aring *r;
+	size_t cap = 1;
+
+	if (!capacity || capacity > (1u << 24) || prime > max_fill || max_fill > capacity)
+		return -EINVAL;
+	while (cap < capacity)
+		cap <<= 1;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->buf = calloc(cap, sizeof(int16_t));
+	if (!r->buf) {
+		free(r);
+		return -ENOMEM;
+	}
+	r->cap = cap;
+	r->prime = prime;
+	r->max_fill = max_fill;
+	atomic_init(&r->head, 0);
+	atomic_init(&r->tail, 0);
+	*ret = r;
+	return 0;
+}
+
+struct aring *aring_free(struct aring *r)
+{
+	if (r) {
+		free(r->buf);
+		free(r);
+	}
+	return NULL;
+}
+
+size_t aring_write(struct aring *r, const int16_t *pcm, size_t n)
+{
+	size_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
+	size_t t = atomic_load_explicit(&r->tail, memory_order_acquire);
+	size_t space = r->cap - (h - t);
+
+	if (n > space) {
+		atomic_fetch_add_explicit(&r->dropped_w, n - space, memory_order_relaxed);
+		n = space;
+	}
+	for (size_t i = 0; i < n; i++)
+		r->buf[(h + i) & (r->cap - 1)] = pcm[i];
+	atomic_store_explicit(&r->head, h + n, memory_order_release);
+	return n;
+}
+
+int aring_read(struct aring *r, int16_t *pcm, size_t n)
+{
+	size_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	size_t h = atomic_load_explicit(&r->head, memory_order_acquire);
+	size_t fill = h - t;
+
+	if (!r->primed) {
+		if (fill < r->prime || fill < n)
+			return -EAGAIN;
+		r->primed = true;
+	}
+	if (fill < n) {
+		r->primed = false;
+		atomic_fetch_add_explicit(&r->underruns, 1, memory_order_relaxed);
+		return -EAGAIN;
+	}
+	if (fill - n > r->max_fill) {
+		size_t drop = fill - n - r->max_fill;
+		atomic_fetch_add_explicit(&r->dropped_r, drop, memory_order_relaxed);
+		t += drop;
+	}
+	for (size_t i = 0; i < n; i++)
+		pcm[i] = r->buf[(t + i) & (r->cap - 1)];
+	atomic_store_explicit(&r->tail, t + n, memory_order_release);
+	return 0;
+}
+
+size_t aring_fill(const struct aring *r)
+{
+	size_t h = atomic_load_explicit(&r->head, memory_order_acquire);
+	size_t t = atomic_load_explicit(&r->tail, memory_order_acquire);
+
+	return h - t;
+}
+
+void aring_counters(const struct aring *r, uint64_t *ret_dropped_w, uint64_t *ret_dropped_r,
+		    uint64_t *ret_underruns)
+{
+	*ret_dropped_w = atomic_load_explicit(&r->dropped_w, memory_order_relaxed);
+	*ret_dropped_r = atomic_load_explicit(&r->dropped_r, memory_order_relaxed);
+	*ret_underruns = atomic_load_explicit(&r->underruns, memory_order_relaxed);
+}

@@ -1,0 +1,35 @@
+/* aring.h: lock-free single-producer single-consumer ring of 16-bit samples (playback -> capture reference). */
+#ifndef RAKWON_AUDIO_ARING_H
+#define RAKWON_AUDIO_ARING_H
+
+/*
+ * One thread writes (the playout thread: what it hands to the audio sink),
+ * one thread reads (the capture thread: the echo canceller's reference).
+ * No locks, no allocation after aring_new(); writes never block (samples that
+ * do not fit are dropped and counted). The reader starts (and restarts after
+ * running dry) only once `prime` samples are queued, so that the jitter of
+ * the two threads' schedules does not starve it; it drops what exceeds
+ * `max_fill`, so that the reference delay stays bounded.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct aring;
+
+/* capacity, prime, max_fill in samples; prime <= max_fill <= capacity */
+int aring_new(struct aring **ret, size_t capacity, size_t prime, size_t max_fill);
+struct aring *aring_free(struct aring *r);
+/* producer: queue n samples; returns how many were queued */
+size_t aring_write(struct aring *r, const int16_t *pcm, size_t n);
+/* consumer: take exactly n samples; -EAGAIN while not primed or short
+ * (the ring then waits for `prime` again) */
+int aring_read(struct aring *r, int16_t *pcm, size_t n);
+/* samples queued (either thread; a snapshot) */
+size_t aring_fill(const struct aring *r);
+/* counters: samples dropped by the writer (full) and by the reader (over max_fill),
+ * times the reader ran dry */
+void aring_counters(const struct aring *r, uint64_t *ret_dropped_w, uint64_t *ret_dropped_r,
+		    uint64_t *ret_underruns);
+
+#endif
