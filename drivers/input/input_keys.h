@@ -407,7 +407,9 @@ static const struct input_key_name input_key_names[] = {
 	{ "KEY_NOTIFICATION_CENTER", KEY_NOTIFICATION_CENTER },
 	{ "KEY_PICKUP_PHONE", KEY_PICKUP_PHONE },
 	{ "KEY_HANGUP_PHONE", KEY_HANGUP_PHONE },
+#ifdef KEY_LINK_PHONE /* newer than the 6.1 headers of the arm64 cross toolchain */
 	{ "KEY_LINK_PHONE", KEY_LINK_PHONE },
+#endif
 	{ "KEY_DEL_EOL", KEY_DEL_EOL },
 	{ "KEY_DEL_EOS", KEY_DEL_EOS },
 	{ "KEY_INS_LINE", KEY_INS_LINE },
@@ -481,7 +483,9 @@ static const struct input_key_name input_key_names[] = {
 	{ "BTN_DPAD_RIGHT", BTN_DPAD_RIGHT },
 	{ "KEY_ALS_TOGGLE", KEY_ALS_TOGGLE },
 	{ "KEY_ROTATE_LOCK_TOGGLE", KEY_ROTATE_LOCK_TOGGLE },
+#ifdef KEY_REFRESH_RATE_TOGGLE /* newer than the 6.1 headers of the arm64 cross toolchain */
 	{ "KEY_REFRESH_RATE_TOGGLE", KEY_REFRESH_RATE_TOGGLE },
+#endif
 	{ "KEY_BUTTONCONFIG", KEY_BUTTONCONFIG },
 	{ "KEY_TASKMANAGER", KEY_TASKMANAGER },
 	{ "KEY_JOURNAL", KEY_JOURNAL },
