@@ -46,7 +46,7 @@ mkdir -p "$OUT"
 # ------------------------------------------------------------------ programs
 if [ "${IMAGE_NOMAKE:-0}" != 1 ]; then
 	if [ "$BOARD" = rpi4 ]; then
-		make -s -C "$REPO" cross-rpi4-progs >/dev/null 2>&1 || die "make cross-rpi4-progs failed"
+		sh "$REPO/board/rpi4/cross.sh" build >/dev/null 2>&1 || die "board/rpi4/cross.sh build failed"
 	else
 		make -s -C "$REPO" -j2 BUILD="${IB#$REPO/}" $(for p in $PROGS; do echo "${IB#$REPO/}/bin/$p"; done) \
 			>/dev/null 2>&1 || die "make $PROGS failed"
@@ -92,7 +92,10 @@ gen_terminal_conf() {
 		fi
 	}
 	while read -r k v; do
-		[ -n "$(hw "$k")" ] && setk "$v" "$(hw "$k")"
+		[ -n "$(hw "$k")" ] || continue
+		# a board fact the terminal has no setting for yet is reported, not forced in
+		grep -q "^#\?$v *=" "$f" || { echo "build-image: $k: rakwon-terminal has no $v setting (skipped)" >&2; continue; }
+		setk "$v" "$(hw "$k")"
 	done <<'EOF'
 camera.driver dev.camera
 camera.args dev.camera_args
@@ -105,6 +108,10 @@ audio.capture.driver dev.microphone
 audio.capture.args dev.microphone_args
 audio.playback.driver dev.speaker
 audio.playback.args dev.speaker_args
+encoder.driver dev.encoder
+encoder.args dev.encoder_args
+decoder.driver dev.decoder
+decoder.args dev.decoder_args
 EOF
 	sed -n 's/^terminal\.\([^ =]*\) *= *\(.*\)/\1 \2/p' "$HW" | while read -r k v; do setk "$k" "$v"; done
 }
