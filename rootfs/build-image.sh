@@ -30,17 +30,18 @@ hw() { sed -n "s/^$1 *= *//p" "$HW" | head -n1; }
 PROGS="rakwon-terminal rakwonctl"
 case $BOARD in
 qemu-x86_64)
-	IB=$REPO/${IMAGE_BUILD:-build/lab/rk}
+	IB=${IMAGE_BUILD:-build/lab/rk}
 	LIBDIRS="/usr/lib/x86_64-linux-gnu /lib/x86_64-linux-gnu"
 	LDSO=/lib64/ld-linux-x86-64.so.2
 	;;
 rpi4)
-	IB=$REPO/${IMAGE_BUILD:-build/rpi4}
+	IB=${IMAGE_BUILD:-build/rpi4}
 	LIBDIRS="/usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu"
 	LDSO=/lib/ld-linux-aarch64.so.1
 	;;
 *) die "board $BOARD: no image recipe" ;;
 esac
+case $IB in /*) ;; *) IB=$REPO/$IB ;; esac
 mkdir -p "$OUT"
 
 # ------------------------------------------------------------------ programs
@@ -80,8 +81,12 @@ needed_closure() {
 # hw.conf camera/display/audio facts map to the terminal's dev.* and video.* keys;
 # "terminal.KEY = VALUE" lines in hw.conf set any other terminal key
 gen_terminal_conf() {
-	local f=$1 k v
-	cp "$REPO/rootfs/etc/rakwon-terminal/terminal.conf" "$f"
+	local f=$1 k v q
+	# the program's own table (every key it knows), else the committed generated file
+	q=""
+	[ "$BOARD" = rpi4 ] && q=$(command -v qemu-aarch64-static || command -v qemu-aarch64)
+	$q "$IB/bin/rakwon-terminal" --print-default-config >"$f" 2>/dev/null && grep -q '^sip.aor' "$f" ||
+		cp "$REPO/rootfs/etc/rakwon-terminal/terminal.conf" "$f"
 	setk() { # key value: replace the key's line (commented-out secrets too) or append it
 		local q
 		q=$(printf '%s' "$2" | sed 's/[\/&|]/\\&/g')
