@@ -407,7 +407,7 @@ static const struct input_key_name input_key_names[] = {
 	{ "KEY_NOTIFICATION_CENTER", KEY_NOTIFICATION_CENTER },
 	{ "KEY_PICKUP_PHONE", KEY_PICKUP_PHONE },
 	{ "KEY_HANGUP_PHONE", KEY_HANGUP_PHONE },
-#ifdef KEY_LINK_PHONE /* newer than the 6.1 headers of the arm64 cross toolchain */
+#ifdef KEY_LINK_PHONE /* newer than some kernel headers (arm64 cross) */
 	{ "KEY_LINK_PHONE", KEY_LINK_PHONE },
 #endif
 	{ "KEY_DEL_EOL", KEY_DEL_EOL },
@@ -483,7 +483,7 @@ static const struct input_key_name input_key_names[] = {
 	{ "BTN_DPAD_RIGHT", BTN_DPAD_RIGHT },
 	{ "KEY_ALS_TOGGLE", KEY_ALS_TOGGLE },
 	{ "KEY_ROTATE_LOCK_TOGGLE", KEY_ROTATE_LOCK_TOGGLE },
-#ifdef KEY_REFRESH_RATE_TOGGLE /* newer than the 6.1 headers of the arm64 cross toolchain */
+#ifdef KEY_REFRESH_RATE_TOGGLE /* newer than some kernel headers (arm64 cross) */
 	{ "KEY_REFRESH_RATE_TOGGLE", KEY_REFRESH_RATE_TOGGLE },
 #endif
 	{ "KEY_BUTTONCONFIG", KEY_BUTTONCONFIG },
