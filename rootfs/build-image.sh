@@ -30,23 +30,24 @@ hw() { sed -n "s/^$1 *= *//p" "$HW" | head -n1; }
 PROGS="rakwon-terminal rakwonctl"
 case $BOARD in
 qemu-x86_64)
-	IB=$REPO/${IMAGE_BUILD:-build/lab/rk}
+	IB=${IMAGE_BUILD:-build/lab/rk}
 	LIBDIRS="/usr/lib/x86_64-linux-gnu /lib/x86_64-linux-gnu"
 	LDSO=/lib64/ld-linux-x86-64.so.2
 	;;
 rpi4)
-	IB=$REPO/${IMAGE_BUILD:-build/rpi4}
+	IB=${IMAGE_BUILD:-build/rpi4}
 	LIBDIRS="/usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu"
 	LDSO=/lib/ld-linux-aarch64.so.1
 	;;
 *) die "board $BOARD: no image recipe" ;;
 esac
+case $IB in /*) ;; *) IB=$REPO/$IB ;; esac
 mkdir -p "$OUT"
 
 # ------------------------------------------------------------------ programs
 if [ "${IMAGE_NOMAKE:-0}" != 1 ]; then
 	if [ "$BOARD" = rpi4 ]; then
-		make -s -C "$REPO" cross-rpi4-progs >/dev/null 2>&1 || die "make cross-rpi4-progs failed"
+		sh "$REPO/board/rpi4/cross.sh" build >/dev/null 2>&1 || die "board/rpi4/cross.sh build failed"
 	else
 		make -s -C "$REPO" -j2 BUILD="${IB#$REPO/}" $(for p in $PROGS; do echo "${IB#$REPO/}/bin/$p"; done) \
 			>/dev/null 2>&1 || die "make $PROGS failed"
@@ -80,8 +81,12 @@ needed_closure() {
 # hw.conf camera/display/audio facts map to the terminal's dev.* and video.* keys;
 # "terminal.KEY = VALUE" lines in hw.conf set any other terminal key
 gen_terminal_conf() {
-	local f=$1 k v
-	cp "$REPO/rootfs/etc/rakwon-terminal/terminal.conf" "$f"
+	local f=$1 k v q
+	# the program's own table (every key it knows), else the committed generated file
+	q=""
+	[ "$BOARD" = rpi4 ] && q=$(command -v qemu-aarch64-static || command -v qemu-aarch64)
+	$q "$IB/bin/rakwon-terminal" --print-default-config >"$f" 2>/dev/null && grep -q '^sip.aor' "$f" ||
+		cp "$REPO/rootfs/etc/rakwon-terminal/terminal.conf" "$f"
 	setk() { # key value: replace the key's line (commented-out secrets too) or append it
 		local q
 		q=$(printf '%s' "$2" | sed 's/[\/&|]/\\&/g')
@@ -92,7 +97,10 @@ gen_terminal_conf() {
 		fi
 	}
 	while read -r k v; do
-		[ -n "$(hw "$k")" ] && setk "$v" "$(hw "$k")"
+		[ -n "$(hw "$k")" ] || continue
+		# a board fact the terminal has no setting for yet is reported, not forced in
+		grep -q "^#\?$v *=" "$f" || { echo "build-image: $k: rakwon-terminal has no $v setting (skipped)" >&2; continue; }
+		setk "$v" "$(hw "$k")"
 	done <<'EOF'
 camera.driver dev.camera
 camera.args dev.camera_args
@@ -105,6 +113,10 @@ audio.capture.driver dev.microphone
 audio.capture.args dev.microphone_args
 audio.playback.driver dev.speaker
 audio.playback.args dev.speaker_args
+encoder.driver dev.encoder
+encoder.args dev.encoder_args
+decoder.driver dev.decoder
+decoder.args dev.decoder_args
 EOF
 	sed -n 's/^terminal\.\([^ =]*\) *= *\(.*\)/\1 \2/p' "$HW" | while read -r k v; do setk "$k" "$v"; done
 }

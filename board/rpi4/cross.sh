@@ -21,7 +21,9 @@ PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig pkg-
 mkdir -p $B
 t0=$(now)
 # the board build is its own make: no flags of a calling make (make check's BUILD/SAN) leak in
+# (+ rakwon-udprelay, a test tool test_udprelay starts)
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s BOARD=rpi4 BUILD=$B SAN=0 CFLAGS=-O2 -j2 board-all \
+	$B/bin/rakwon-udprelay \
 	>$B/make.log 2>&1 || { tail -n 30 $B/make.log; echo "cross-rpi4: build FAILED (log $B/make.log)"; exit 1; }
 t1=$(now)
 readelf -h $B/bin/rakwon-terminal | grep -q AArch64 || { echo "cross-rpi4: $B/bin/rakwon-terminal is not arm64"; exit 1; }
@@ -30,6 +32,15 @@ echo "cross-rpi4: built in $((t1 - t0)) s: $(ls $B/tests | wc -l) unit tests, ra
 # the terminal itself starts under qemu-user: its generated configuration prints
 "$QEMU" $B/bin/rakwon-terminal --print-default-config >$B/terminal.conf 2>&1 && grep -q '^sip.aor' $B/terminal.conf ||
 	{ echo "cross-rpi4: rakwon-terminal does not run under $QEMU"; tail -n 5 $B/terminal.conf; exit 1; }
+# programs the tests start (test_udprelay): no binfmt_misc here, so a script runs them under
+# qemu-user (a script's interpreter is a host program, which qemu-user's execve runs natively)
+QB=$(pwd)/$B/qemu-bin
+mkdir -p "$QB"
+for p in $B/bin/rakwon-udprelay; do
+	printf '#!/bin/sh\nexec %s %s "$@"\n' "$QEMU" "$(pwd)/$p" >"$QB/$(basename $p)"
+	chmod +x "$QB/$(basename $p)"
+done
+export RAKWON_BIN="$QB"
 LOG=$B/test-logs
 rm -rf $LOG && mkdir -p $LOG
 pass=0 fail=0 failed=""

@@ -16,10 +16,11 @@
 #      nothing else is copied; build/lab/out/ is shared writable for results and artifacts
 #   6. tests/lab/guest/run.sh runs in the guest; each TEST prints RESULT lines; we print them
 # Environment:
-#   LAB_TIMEOUT=420  seconds before a hung guest is killed     LAB_MEM=512M  guest RAM
+#   LAB_TIMEOUT=600  seconds before a hung guest is killed     LAB_MEM=512M  guest RAM
 #   LAB_RKBUILD      build dir for librakwon + guest programs (default build/lab/rk, -O2)
 #   LAB_SAN=1        build the guest programs with ASan+UBSan (use with LAB_RKBUILD=build/asan)
 #   LAB_SLOW=1       multiplies every guest test's deadline (e.g. 6 for ASan builds)
+#   LAB_IMAGE_BUILD  build dir whose bin/ goes into the image (default LAB_RKBUILD)
 # Exit: 0 all PASS, 1 a FAIL, 77 the lab cannot run here (reason on the last line).
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,7 +29,7 @@ B=$REPO/build/lab
 DL=$B/dl OUT=$B/out LOGS=$B/logs
 RK=${LAB_RKBUILD:-build/lab/rk}
 MEM=${LAB_MEM:-512M}
-TMO=${LAB_TIMEOUT:-420}
+TMO=${LAB_TIMEOUT:-600}
 MODE=tests
 TESTS=""
 for a in "$@"; do
@@ -143,7 +144,7 @@ make -s -C "$REPO" -j2 BUILD="$RK" "${SANV[@]}" labtests "$RK/bin/rakwon-media" 
 # apps.cpio (rakwon-terminal, rakwonctl, their libraries, the generated terminal.conf). The test
 # boot uses base.cpio alone (the guest tests run host programs over 9p); the image boot ("image"
 # test) boots the whole image, whose init starts the terminal as on the box.
-IMAGE_NOMAKE=1 IMAGE_BUILD=$RK bash "$REPO/rootfs/build-image.sh" qemu-x86_64 >"$LOGS/image.log" 2>&1 ||
+IMAGE_NOMAKE=1 IMAGE_BUILD=${LAB_IMAGE_BUILD:-$RK} bash "$REPO/rootfs/build-image.sh" qemu-x86_64 >"$LOGS/image.log" 2>&1 ||
 	{ tail "$LOGS/image.log" >&2; die "rootfs/build-image.sh failed"; }
 IMG=$REPO/build/image/qemu-x86_64
 BUILD_S=$(lap "$T0")
@@ -197,6 +198,24 @@ if [ $RUN_IMAGE = 1 ]; then
 fi
 
 # ------------------------------------------------------------------ 6. results
+# the screens read back (writeback PPMs) also as PNG, for people
+python3 - "$OUT"/*.ppm 2>/dev/null <<'PY'
+import struct, sys, zlib
+for p in sys.argv[1:]:
+    try:
+        d = open(p, 'rb').read()
+        magic, dims, maxv, px = d.split(b'\n', 3)
+        w, h = map(int, dims.split())
+        if magic != b'P6' or len(px) < w * h * 3:
+            continue
+        raw = b''.join(b'\0' + px[y * w * 3:(y + 1) * w * 3] for y in range(h))
+        ch = lambda t, b: struct.pack('>I', len(b)) + t + b + struct.pack('>I', zlib.crc32(t + b))
+        open(p[:-4] + '.png', 'wb').write(b'\x89PNG\r\n\x1a\n' +
+            ch(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 2, 0, 0, 0)) +
+            ch(b'IDAT', zlib.compress(raw, 6)) + ch(b'IEND', b''))
+    except (OSError, ValueError):
+        pass
+PY
 echo
 fail=0 n=0
 if [ $RUN_TESTS = 1 ] && ! grep -q ' LAB-DONE ' "$CON"; then

@@ -50,6 +50,22 @@ pid2=$(pidof rakwon-terminal)
 if [ -z "$fail" ] && { [ -z "$pid1" ] || [ "$pid1" != "$pid2" ]; }; then
 	fail="the terminal died or restarted (pid $pid1 -> $pid2)"
 fi
+# what the terminal showed: it is stopped (init starts it again) and its display, closing,
+# writes the writeback readback; the screen must have content, not be black
+shown=""
+if [ -z "$fail" ] && [ -n "$t_frame" ]; then
+	kill -TERM $pid2
+	i=0
+	while [ ! -s $OUT/image-wb.ppm ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+	sleep 1
+	HR=/mnt/host/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
+	LP=/mnt/host/lib/x86_64-linux-gnu:/mnt/host/usr/lib/x86_64-linux-gnu
+	if $HR --library-path $LP /mnt/host$LAB_BIN/lab_callcheck --screen $OUT/image-wb.ppm > /tmp/screen.out 2>&1; then
+		shown=$(grep '^## ' /tmp/screen.out | cut -c4-)
+	else
+		fail="the first screen read back is empty or missing: $(tail -n 2 /tmp/screen.out | tr '\n' ' ')"
+	fi
+fi
 cp /run/rakwon-terminal.log $OUT/image-terminal.log 2>/dev/null
 cat $ST > $OUT/image-drm-state.txt 2>/dev/null
 {
@@ -61,7 +77,7 @@ if [ -n "$fail" ]; then
 	result image FAIL "$fail"
 	tail -n 15 /run/rakwon-terminal.log
 elif [ -n "$t_frame" ]; then
-	result image PASS "(kernel start ->) terminal socket ${t_sock}s, answers ${t_ans}s, first frame on vkms ${t_frame}s ($size)"
+	result image PASS "(kernel start ->) terminal socket ${t_sock}s, answers ${t_ans}s, first frame on vkms ${t_frame}s ($size; readback: $shown)"
 else
 	case $ui in
 	*true*|*yes*) result image FAIL "ui.enabled, yet no frame on vkms within 40 s (socket ${t_sock}s)" ;;

@@ -11,6 +11,9 @@
  *       sender's, CEA 720p30 with its limited-range colours); OWNCAMERA: the receiving terminal's own camera, a
  *       negative control: the screen must NOT look like it (no self-view
  *       mix-up), so the two cameras must show different patterns
+ *   lab_callcheck --screen PPM
+ *       a screen read back must have content: at least 1 % of its pixels not
+ *       black and at least 8 distinct colours (prints both)
  *   lab_callcheck --pattern CAMERA N [CAMERA N]...
  *       sets vivid's "Test Pattern" control of each CAMERA to N through our driver,
  *       and its "OSD Text Mode" to 2 (no text: the time and counters would differ
@@ -118,6 +121,33 @@ static int set_pattern(const char *name, int value)
 	return lab_exit();
 }
 
+static int screen(const char *path)
+{
+	int w = 0, h = 0, colours = 0;
+	uint8_t *px = read_ppm(path, &w, &h);
+	uint32_t seen[64] = { 0 }; /* up to 64 distinct colours are counted */
+	size_t lit = 0, n = (size_t)w * h;
+
+	if (!LCHECK(px != NULL, "readback %s", path))
+		return lab_exit();
+	for (size_t i = 0; i < n; i++) {
+		uint32_t c = (uint32_t)px[3 * i] << 16 | (uint32_t)px[3 * i + 1] << 8 | px[3 * i + 2];
+		int k;
+
+		lit += c != 0;
+		for (k = 0; k < colours && seen[k] != c; k++)
+			;
+		if (k == colours && colours < 64)
+			seen[colours++] = c;
+	}
+	LCHECK(lit * 100 >= n, "%.1f %% of the screen is not black (>= 1 %%)", lit * 100.0 / (double)n);
+	LCHECK(colours >= 8, "%d%s distinct colours (>= 8)", colours, colours == 64 ? "+" : "");
+	lab_detail("%dx%d, %.1f %% not black, %d%s colours", w, h, lit * 100.0 / (double)n, colours,
+		   colours == 64 ? "+" : "");
+	free(px);
+	return lab_exit();
+}
+
 int main(int argc, char **argv)
 {
 	const char *ppm = argc > 1 ? argv[1] : "/mnt/out/call-wb.ppm";
@@ -129,6 +159,8 @@ int main(int argc, char **argv)
 	uint8_t *shown;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && strcmp(argv[1], "--screen") == 0)
+		return screen(argv[2]);
 	if (argc >= 4 && argc % 2 == 0 && strcmp(argv[1], "--pattern") == 0) {
 		for (int i = 2; i + 1 < argc; i += 2)
 			(void)set_pattern(argv[i], atoi(argv[i + 1]));
