@@ -13,6 +13,7 @@ struct aring {
 	_Atomic size_t head;            /* written by the producer: total written */
 	_Atomic size_t tail;            /* written by the consumer: total read */
 	bool primed;                    /* consumer only */
+	size_t debt;                    /* consumer: samples handed out as silence, to skip */
 	_Atomic uint64_t dropped_w, dropped_r, underruns;
 };
 
@@ -77,11 +78,32 @@ int aring_read(struct aring *r, int16_t *pcm, size_t n)
 		if (fill < r->prime || fill < n)
 			return -EAGAIN;
 		r->primed = true;
+		r->debt = 0;
+	}
+	if (r->debt) {
+		/* the samples we stood in for arrived late: skip them, so that
+		 * the reference keeps its place on the timeline */
+		size_t skip = r->debt < fill ? r->debt : fill;
+
+		t += skip;
+		fill -= skip;
+		r->debt -= skip;
 	}
 	if (fill < n) {
-		r->primed = false;
 		atomic_fetch_add_explicit(&r->underruns, 1, memory_order_relaxed);
-		return -EAGAIN;
+		if (r->debt + n > r->max_fill) {
+			/* the writer stopped: wait for a new start */
+			r->primed = false;
+			atomic_store_explicit(&r->tail, t, memory_order_release);
+			return -EAGAIN;
+		}
+		/* the writer is late (scheduling): silence now, the same number
+		 * of samples skipped when they come */
+		for (size_t i = 0; i < n; i++)
+			pcm[i] = 0;
+		r->debt += n;
+		atomic_store_explicit(&r->tail, t, memory_order_release);
+		return 0;
 	}
 	if (fill - n > r->max_fill) {
 		size_t drop = fill - n - r->max_fill;

@@ -6,10 +6,13 @@
  * One thread writes (the playout thread: what it hands to the audio sink),
  * one thread reads (the capture thread: the echo canceller's reference).
  * No locks, no allocation after aring_new(); writes never block (samples that
- * do not fit are dropped and counted). The reader starts (and restarts after
- * running dry) only once `prime` samples are queued, so that the jitter of
- * the two threads' schedules does not starve it; it drops what exceeds
- * `max_fill`, so that the reference delay stays bounded.
+ * do not fit are dropped and counted). The reader starts only once `prime`
+ * samples are queued, so that the jitter of the two threads' schedules does
+ * not starve it; it drops what exceeds `max_fill`, so that the reference
+ * delay stays bounded. A writer that is late gets silence read in its place
+ * and the same number of its samples skipped when they come (the reference
+ * keeps its position against the microphone); one that stays away for more
+ * than max_fill counts as stopped: -EAGAIN until it primes again.
  */
 
 #include <stddef.h>
@@ -22,8 +25,8 @@ int aring_new(struct aring **ret, size_t capacity, size_t prime, size_t max_fill
 struct aring *aring_free(struct aring *r);
 /* producer: queue n samples; returns how many were queued */
 size_t aring_write(struct aring *r, const int16_t *pcm, size_t n);
-/* consumer: take exactly n samples; -EAGAIN while not primed or short
- * (the ring then waits for `prime` again) */
+/* consumer: take exactly n samples (silence standing in for a late writer);
+ * -EAGAIN while not primed or stopped */
 int aring_read(struct aring *r, int16_t *pcm, size_t n);
 /* samples queued (either thread; a snapshot) */
 size_t aring_fill(const struct aring *r);

@@ -77,6 +77,9 @@ struct msess_stream {
 	int channels;                           /* audio on the wire (1 or 2) */
 	uint8_t te_pt;                          /* audio: RFC 4733 telephone-event PT, 0: none */
 	uint32_t te_clock;                      /* its clock rate (8000 or 48000) */
+	uint8_t level_ext_id;                   /* audio: RFC 6464 client-to-mixer level
+	                                           header extension id (1..14), 0: none;
+	                                           sent with audio processing on */
 };
 
 struct msess_devices {

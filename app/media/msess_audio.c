@@ -18,10 +18,13 @@
  * drift between the two clocks itself; the ring keeps the fill bounded. With
  * DTX negotiated, the VAD decides: frames without near-end speech are not
  * sent except one every 400 ms (like Opus DTX's comfort-noise updates).
+ * With p.level_ext_id, every audio packet carries the RFC 6464 level
+ * (client-to-mixer: VAD bit and -dBov of the processed frame) for a bridge.
  * Neither thread allocates, locks (beyond the existing stats lock) or logs
  * for this.
  */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -142,6 +145,26 @@ static bool atx_process(struct msess *s, struct aframe *f)
 	return vad;
 }
 
+/* RFC 6464 client-to-mixer audio level, RFC 8285 one-byte element: V bit
+ * (the VAD) and the frame's level in -dBov (0 loudest .. 127), padded to 4
+ * bytes; the frame as it goes to the encoder (after processing) */
+static void level_ext(uint8_t out[4], uint8_t id, bool vad, const struct aframe *f)
+{
+	double e = 0;
+	int lvl = 127;
+
+	for (int i = 0; i < f->samples; i++)
+		e += (double)f->pcm[i] * f->pcm[i];
+	if (e > 0 && f->samples > 0) {
+		double db = -10.0 * log10(e / f->samples / (32768.0 * 32768.0));
+		lvl = db > 127 ? 127 : db < 0 ? 0 : (int)lrint(db);
+	}
+	out[0] = (uint8_t)(id << 4);    /* length - 1 = 0: one byte */
+	out[1] = (uint8_t)((vad ? 0x80 : 0) | lvl);
+	out[2] = 0;
+	out[3] = 0;
+}
+
 void *msess_atx_thread(void *arg)
 {
 	struct msess *s = arg;
@@ -172,8 +195,12 @@ void *msess_atx_thread(void *arg)
 			continue;
 		}
 		bool speech = true;
-		if (s->apm && f->channels == 1 && f->rate == APM_RATE)
+		uint8_t lvl_ext[4] = { 0 };
+		if (s->apm && f->channels == 1 && f->rate == APM_RATE) {
 			speech = atx_process(s, f);
+			if (m->p.level_ext_id >= 1 && m->p.level_ext_id <= 14)
+				level_ext(lvl_ext, m->p.level_ext_id, speech, f);
+		}
 		if (atomic_load(&m->mute))
 			memset(f->pcm, 0, sizeof(int16_t) * (size_t)f->samples * (size_t)f->channels);
 		int frame_ms = f->samples * 1000 / (f->rate > 0 ? f->rate : 48000);
@@ -239,6 +266,12 @@ void *msess_atx_thread(void *arg)
 		}
 		h = (struct rtp_hdr){ .marker = talkspurt, .pt = m->p.pt, .seq = m->seq++,
 				      .ts = ts, .ssrc = m->ssrc };
+		if (lvl_ext[0]) {
+			h.ext = true;
+			h.ext_profile = RTP_EXT_ONE_BYTE;
+			h.ext_data = lvl_ext;
+			h.ext_len = sizeof(lvl_ext);
+		}
 		r = rtp_hdr_encode(&h, pkt, sizeof(pkt), &hl);
 		if (r == 0 && hl + p->len + RTP_SRTP_MAX_OVERHEAD <= sizeof(pkt)) {
 			memcpy(pkt + hl, p->data, p->len);

@@ -3,7 +3,9 @@
  * The sink "room" is the loudspeaker and the source "room" the microphone of
  * one room, joined by name (args room=NAME, default "room") inside one
  * process. Everything the sink plays is put on the room's timeline at the
- * time the fake speaker would play it (fake_play, 40 ms buffer); the
+ * time the fake speaker would play it (a device buffer of up to 120 ms that
+ * starts playing 60 ms after a run's first write: a clock-paced writer may be
+ * up to 60 ms late before it underruns, on a loaded test machine too); the
  * microphone hears, at the time of each captured sample:
  *   echo  = gain (direct path after delay_ms + a reverberation tail of RT60 rt60,
  *           Schroeder's four combs and two all-passes: linear and time-invariant)
@@ -98,10 +100,17 @@ static int64_t room_index(const struct room *rm, uint64_t t_us)
 }
 
 /* --- loudspeaker ---------------------------------------------------------- */
+/* Like a playback device with a start threshold: a run (the first write, or
+ * the first after the buffer ran dry) starts playing SPK_START after the
+ * write; writes block while SPK_BUF of audio is queued. A writer paced by
+ * its own clock keeps about SPK_START queued, so it may be that late. */
+#define SPK_START (60 * 48)
+#define SPK_BUF (120 * 48)
+
 struct room_spk {
 	struct room *rm;
-	struct fake_play play;
-	int64_t idx;                    /* timeline index of the next sample */
+	int64_t idx;                    /* timeline index of the next sample, -1: stopped */
+	uint64_t underruns;
 };
 
 static int spk_open(void *priv, struct audsink_params *p)
@@ -110,7 +119,7 @@ static int spk_open(void *priv, struct audsink_params *p)
 
 	if ((p->rate && p->rate != 48000) || p->channels < 0 || p->channels > 2)
 		return -EINVAL;
-	fake_play_init(&s->play, "realtime=1", 48000, 40);
+	s->idx = -1;
 	return room_get(p->args, &s->rm);
 }
 
@@ -126,13 +135,17 @@ static int spk_write(void *priv, struct aframe *f)
 	struct room_spk *s = priv;
 	struct room *rm = s->rm;
 	int n = f->samples;
+	int64_t now = room_index(rm, clock_now_us());
 
 	if (f->rate != 48000 || f->channels < 1)
 		return -EINVAL;
-	fake_play_write(&s->play, n);
-	/* a new run (first write, underrun) starts at the buffer's time */
-	if (s->play.written == (uint64_t)n)
-		s->idx = room_index(rm, s->play.t0);
+	if (s->idx < now) {
+		if (s->idx >= 0)
+			s->underruns++;
+		s->idx = now + SPK_START;
+	}
+	if (s->idx + n > now + SPK_BUF)
+		clock_sleep_until_us(rm->t0_us + (uint64_t)(s->idx + n - SPK_BUF) * 1000 / 48);
 	pthread_mutex_lock(&rooms_lock);
 	if (s->idx > rm->upto) {
 		for (int64_t i = rm->upto; i < s->idx; i++)

@@ -15,6 +15,7 @@
  *   --stop-on-bye       end when the far end sends RTCP BYE
  *   --log SPEC          log levels, e.g. "info,media=debug"
  *   --aec --ns --agc    room audio processing of the microphone (app/audio)
+ *   --audio-level-ext ID  send the RFC 6464 audio level extension with this id
  */
 #include <errno.h>
 #include <getopt.h>
@@ -67,7 +68,7 @@ static void usage(void)
 			"[--ptime 10|20] [--fec] [--dtx] [--vidsrc N] [--vidsrc-args A] "
 			"[--audsrc N] [--audsrc-args A] [--vidsink N] [--vidsink-args A] "
 			"[--audsink N] [--audsink-args A] [--frame-log F] [--check-testsrc] "
-			"[--stats F] [--stop-on-bye] [--log SPEC] [--aec] [--ns] [--agc]\n");
+			"[--stats F] [--stop-on-bye] [--log SPEC] [--aec] [--ns] [--agc] [--audio-level-ext ID]\n");
 }
 
 int main(int argc, char **argv)
@@ -82,6 +83,7 @@ int main(int argc, char **argv)
 		{ "audsink-args", 1, 0, 8 }, { "frame-log", 1, 0, 9 }, { "check-testsrc", 0, 0, 10 },
 		{ "stats", 1, 0, 11 }, { "stop-on-bye", 0, 0, 12 }, { "log", 1, 0, 13 },
 		{ "cname", 1, 0, 14 }, { "aec", 0, 0, 15 }, { "ns", 0, 0, 16 }, { "agc", 0, 0, 17 },
+		{ "audio-level-ext", 1, 0, 18 },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct msess_params p = { .cname = "rakwon-media" };
@@ -93,6 +95,7 @@ int main(int argc, char **argv)
 	char err[256] = "", json[4096];
 	int c, r, w = 1280, h = 720, fps = 30, kbps = 2000, abps = 64000, ptime = 20;
 	bool high = false, fec = false, dtx = false;
+	int level_ext = 0;
 
 	p.dev.vidsrc = "testsrc";
 	p.dev.audsrc = "tone";
@@ -136,6 +139,7 @@ int main(int argc, char **argv)
 		case 15: p.aproc.aec = true; break;
 		case 16: p.aproc.ns = true; break;
 		case 17: p.aproc.agc = true; break;
+		case 18: level_ext = atoi(optarg); break;
 		default:
 			usage();
 			return c == 'h' ? 0 : 2;
@@ -160,6 +164,11 @@ int main(int argc, char **argv)
 	p.audio.fec = fec;
 	p.audio.dtx = dtx;
 	p.audio.channels = 1;
+	if (level_ext < 0 || level_ext > 14) {
+		usage();
+		return 2;
+	}
+	p.audio.level_ext_id = (uint8_t)level_ext;
 	if ((r = loop_new(&a.loop)) < 0 || (r = wq_new(&q, 64)) < 0 ||
 	    (r = wq_attach(q, a.loop, on_event, &a)) < 0 ||
 	    (r = loop_signal_add(a.loop, SIGINT, on_signal, &a)) < 0 ||
