@@ -87,7 +87,8 @@ struct msess_devices {
 	const char *audsrc, *audsrc_args;
 	const char *vidsink, *vidsink_args;
 	const char *audsink, *audsink_args;
-	const char *venc, *vdec;
+	const char *venc, *vdec;           /* NULL: the first registered (x264, lavc) */
+	const char *venc_args, *vdec_args;
 };
 
 /* Frame tap: called on a media thread with a frame the session handles;

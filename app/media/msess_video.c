@@ -540,8 +540,9 @@ int msess_video_open(struct msess *s)
 				  .bitrate_kbps = p->bitrate_kbps,
 				  .profile = p->high_profile ? VENC_PROFILE_HIGH :
 							       VENC_PROFILE_CONSTRAINED_BASELINE,
-				  .keyint = p->fps * 5, .intra_refresh = false };
-	struct vdec_params dp = { 0 };
+				  .keyint = p->fps * 5, .intra_refresh = false,
+				  .args = d->venc_args };
+	struct vdec_params dp = { .args = d->vdec_args };
 	struct vidsink_params kp = { .args = d->vidsink_args };
 	struct h264_depkt_conf dc = { .reorder_frames = UINT32_MAX, .max_wait_us = 300000,
 				      .drop_after_loss = true };

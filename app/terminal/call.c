@@ -257,6 +257,10 @@ static int media_start(struct tcall *c)
 		p.dev.vidsink = conf_str(t->conf, "dev.display");
 		p.dev.vidsink_args = conf_str(t->conf, "dev.display_args");
 	}
+	p.dev.venc = conf_str(t->conf, "dev.encoder");
+	p.dev.venc_args = conf_str(t->conf, "dev.encoder_args");
+	p.dev.vdec = conf_str(t->conf, "dev.decoder");
+	p.dev.vdec_args = conf_str(t->conf, "dev.decoder_args");
 	p.dev.audsink = conf_str(t->conf, "dev.speaker");
 	p.dev.audsink_args = conf_str(t->conf, "dev.speaker_args");
 	p.aproc.aec = conf_bool(t->conf, "audio.aec");
