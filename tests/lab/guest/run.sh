@@ -129,6 +129,7 @@ t cec-wake 60 $HR $BIN/lab_cec
 t m2m-fwht 60 $HR $BIN/lab_m2m
 t call 90 sh $H$LAB_REPO/tests/lab/guest/call.sh $BIN $HR $OUT
 t tcall 360 sh $H$LAB_REPO/tests/lab/guest/tcall.sh $BIN $HR $OUT
+t tremote 90 sh $H$LAB_REPO/tests/lab/guest/tremote.sh $BIN $HR $OUT $H$LAB_REPO/rootfs/etc/rakwon-terminal/keymap
 t aec 90 $HR $BIN/lab_aec 12
 # the deadline itself: must come out FAIL (timeout) after 2 s, not hang the run
 t x-deadline 2 sleep 30

@@ -1,9 +1,12 @@
 /* lab_input.c: guest test of the evdev input driver with a uinput "remote control".
  * The remote is created after the driver started (found through inotify), sends mapped keys,
- * an autorepeat and a key code the keymap lacks (counted, no crash), then vanishes. */
+ * an autorepeat and a key code the keymap lacks (counted, no crash), then vanishes.
+ * `lab_input remote SECS KEY...` is a remote for other programs (the terminal): it
+ * appears, waits SECS, presses each key (KEY_ name) 300 ms apart, stays 1 s, vanishes. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/uinput.h>
@@ -43,6 +46,44 @@ static void pump(struct input_keys *k, int ms)
 		input_keys_dispatch(k, 50);
 }
 
+static int remote(int argc, char **argv)
+{
+	struct uinput_setup us = { .id = { .bustype = BUS_VIRTUAL, .vendor = 0x1234, .product = 0x5679 } };
+	int fd, secs = argc > 2 ? atoi(argv[2]) : 2;
+
+	fd = open("/dev/uinput", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		printf("open /dev/uinput: %m\n");
+		return 1;
+	}
+	ioctl(fd, UI_SET_EVBIT, EV_KEY);
+	for (int i = 3; i < argc; i++)
+		if (input_key_code(argv[i]) > 0)
+			ioctl(fd, UI_SET_KEYBIT, input_key_code(argv[i]));
+	snprintf(us.name, sizeof(us.name), "rakwon-lab-remote");
+	if (ioctl(fd, UI_DEV_SETUP, &us) < 0 || ioctl(fd, UI_DEV_CREATE) < 0) {
+		printf("uinput create: %m\n");
+		return 1;
+	}
+	sleep((unsigned)secs);
+	for (int i = 3; i < argc; i++) {
+		int code = input_key_code(argv[i]);
+
+		if (code <= 0) {
+			printf("unknown key %s\n", argv[i]);
+			continue;
+		}
+		key(fd, code, 1);
+		key(fd, code, 0);
+		printf("pressed %s\n", argv[i]);
+		usleep(300000);
+	}
+	sleep(1);
+	ioctl(fd, UI_DEV_DESTROY);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *keymap = argc > 1 ? argv[1] : NULL;
@@ -54,6 +95,8 @@ int main(int argc, char **argv)
 	int fd, r;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "remote"))
+		return remote(argc, argv);
 	LCHECK(input_key_code("KEY_OK") == KEY_OK && input_key_code("0x160") == 0x160 &&
 	       input_key_code("KEY_BOGUS") == -EINVAL, "key names and numbers parse");
 	r = input_keys_new(&k, "/dev/input", keymap, on_action, NULL);
