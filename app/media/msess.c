@@ -262,6 +262,28 @@ bool mstream_source_ok(struct mstream *m, uint32_t ssrc, uint16_t seq, uint64_t 
 	return false;
 }
 
+int mstream_unprotect(struct mstream *m, bool rtcp, uint8_t *pkt, size_t len, size_t *plen)
+{
+	struct msess *s = m->s;
+	struct msess_stream_stats *st = m->video ? &s->st.video : &s->st.audio;
+	int r;
+
+	*plen = len;
+	if (!m->srtp_rx)
+		return 0;
+	r = rtcp ? rtp_srtp_unprotect_rtcp(m->srtp_rx, pkt, len, plen) :
+		   rtp_srtp_unprotect(m->srtp_rx, pkt, len, plen);
+	if (r < 0) {
+		pthread_mutex_lock(&s->stats_lock);
+		if (r == -EALREADY)
+			st->srtp_replay++;
+		else
+			st->srtp_auth_fail++;
+		pthread_mutex_unlock(&s->stats_lock);
+	}
+	return r;
+}
+
 /* --- RTCP ----------------------------------------------------------------- */
 
 static void rtcp_send(struct mstream *m, const uint8_t *in, size_t len)
@@ -379,18 +401,8 @@ static void rtcp_input(struct msess *s, struct mstream *m, uint8_t *pkt, size_t 
 	size_t plen = len;
 	int r;
 
-	if (m->srtp_rx) {
-		r = rtp_srtp_unprotect_rtcp(m->srtp_rx, pkt, len, &plen);
-		if (r < 0) {
-			pthread_mutex_lock(&s->stats_lock);
-			if (r == -EALREADY)
-				(m->video ? &s->st.video : &s->st.audio)->srtp_replay++;
-			else
-				(m->video ? &s->st.video : &s->st.audio)->srtp_auth_fail++;
-			pthread_mutex_unlock(&s->stats_lock);
-			return;
-		}
-	}
+	if (mstream_unprotect(m, true, pkt, len, &plen) < 0)
+		return;
 	if (rtcp_iter_init(&it, pkt, plen) < 0)
 		goto bad;
 	while ((r = rtcp_iter_next(&it, &item)) > 0) {

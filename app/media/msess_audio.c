@@ -348,20 +348,9 @@ void msess_audio_rx(struct msess *s, uint8_t *pkt, size_t len, uint64_t now)
 	struct msess_asrc *a;
 	struct rtp_hdr h;
 	size_t plen = len;
-	int r;
 
-	if (m->srtp_rx) {
-		r = rtp_srtp_unprotect(m->srtp_rx, pkt, len, &plen);
-		if (r < 0) {
-			pthread_mutex_lock(&s->stats_lock);
-			if (r == -EALREADY)
-				as->srtp_replay++;
-			else
-				as->srtp_auth_fail++;
-			pthread_mutex_unlock(&s->stats_lock);
-			return;
-		}
-	}
+	if (mstream_unprotect(m, false, pkt, len, &plen) < 0)
+		return;
 	if (rtp_hdr_decode(&h, pkt, plen) < 0 || h.payload_len == 0)
 		goto malformed;
 	if (m->p.te_pt && h.pt == m->p.te_pt) {

@@ -161,6 +161,9 @@ struct msess {
 /* msess.c */
 void msess_post(struct msess *s, enum msess_event ev, int64_t val);
 /* rx thread: may a packet of ssrc/seq be taken as the far end's source? */
+/* SRTP/SRTCP unprotect of a received packet in place (no-op without SRTP);
+ * failures (auth, replay) are counted in the stream's stats. rx thread. */
+int mstream_unprotect(struct mstream *m, bool rtcp, uint8_t *pkt, size_t len, size_t *plen);
 bool mstream_source_ok(struct mstream *m, uint32_t ssrc, uint16_t seq, uint64_t now);
 int mstream_send_rtp(struct mstream *m, uint8_t *pkt, size_t len, bool store);
 void msess_flog(struct msess *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

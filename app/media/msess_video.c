@@ -412,20 +412,9 @@ void msess_video_rx(struct msess *s, uint8_t *pkt, size_t len, uint64_t now)
 	struct h264_rtp_pkt hp;
 	size_t plen = len;
 	bool rtx = false;
-	int r;
 
-	if (m->srtp_rx) {
-		r = rtp_srtp_unprotect(m->srtp_rx, pkt, len, &plen);
-		if (r < 0) {
-			pthread_mutex_lock(&s->stats_lock);
-			if (r == -EALREADY)
-				vs->srtp_replay++;
-			else
-				vs->srtp_auth_fail++;
-			pthread_mutex_unlock(&s->stats_lock);
-			return;
-		}
-	}
+	if (mstream_unprotect(m, false, pkt, len, &plen) < 0)
+		return;
 	if (rtp_hdr_decode(&h, pkt, plen) < 0)
 		goto malformed;
 	if (h.ssrc == m->ssrc) {
