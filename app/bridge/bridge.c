@@ -160,6 +160,8 @@ static const struct conf_def bridge_conf_defs[] = {
 	  "a site sending no RTP/RTCP for this long is dropped" },
 	{ "opus_bitrate", CONF_INT, "48000", 6000, 256000, NULL, NULL, CONF_IMMUTABLE,
 	  "bit rate of the mixes sent (bit/s)" },
+	{ "opus_complexity", CONF_INT, "5", 0, 10, NULL, NULL, CONF_IMMUTABLE,
+	  "Opus encoder complexity of the mixes (10: best, 0: cheapest)" },
 	{ "join_rate", CONF_INT, "20", 1, 10000, NULL, NULL, CONF_RUNTIME,
 	  "joins per second accepted per meeting (bursts up to twice that); more get 503" },
 	{ "pin_fail_max", CONF_INT, "5", 1, 1000, NULL, NULL, CONF_RUNTIME,
@@ -556,6 +558,7 @@ int bridge_meeting_worker(struct meeting *m)
 		.speakers = (unsigned)conf_int(b->conf, "speakers"),
 		.rtp_timeout_ms = (unsigned)conf_int(b->conf, "rtp_timeout_ms"),
 		.opus_bitrate = (int)conf_int(b->conf, "opus_bitrate"),
+		.opus_complexity = (int)conf_int(b->conf, "opus_complexity"),
 		.level_threshold_db = (int)conf_int(b->conf, "level_threshold_db"),
 		.switch_hold_ms = (unsigned)conf_int(b->conf, "switch_hold_ms"),
 	};

@@ -103,6 +103,7 @@ struct mw_conf {
 	unsigned speakers;          /* mixed active speakers (1..8) */
 	unsigned rtp_timeout_ms;    /* participant removed after this silence */
 	int opus_bitrate;           /* bps of the encoded mixes */
+	int opus_complexity;        /* 0..10 */
 	int level_threshold_db;     /* dBov above which one counts as speaking */
 	unsigned switch_hold_ms;    /* min time between video switches */
 };

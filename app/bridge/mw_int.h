@@ -36,6 +36,7 @@
 #define MX_APKT_MAX 1276            /* largest Opus packet carried */
 
 struct rtp_srtp;
+struct fsrtp;
 struct jbuf;
 struct adec;
 struct aenc;
@@ -47,6 +48,7 @@ struct mw_strm {
 	struct mw_pp *pp;
 	bool video;
 	struct rtp_srtp *tx, *rx;
+	struct fsrtp *ftx;          /* GCM: RTP out through fsrtp.c, not tx */
 	uint32_t src_ssrc;          /* the participant's SSRC (learned) */
 	uint16_t seq;               /* our next outgoing seq (audio) */
 	uint32_t ts;                /* our next outgoing ts (audio) */

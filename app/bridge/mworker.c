@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "drv/media_drv.h"
+#include "fsrtp.h"
 #include "lib/base/buf.h"
 #include "lib/base/clock.h"
 #include "lib/log/log.h"
@@ -65,10 +66,13 @@ void mw_send(struct mw *w, struct mw_strm *s, uint8_t *pkt, size_t len, bool rtc
 	size_t n = len;
 
 	(void)w;
-	if (s->tx) {
-		int r;
-		r = rtcp ? rtp_srtp_protect_rtcp(s->tx, pkt, len, MW_PKT_MAX + 64, &n)
+	if (s->ftx && !rtcp) {
+		if (fsrtp_protect(s->ftx, pkt, len, MW_PKT_MAX + 64, &n) < 0)
+			return;
+	} else if (s->tx) {
+		int r = rtcp ? rtp_srtp_protect_rtcp(s->tx, pkt, len, MW_PKT_MAX + 64, &n)
 			     : rtp_srtp_protect(s->tx, pkt, len, MW_PKT_MAX + 64, &n);
+
 		if (r < 0)
 			return;
 	}
@@ -107,6 +111,7 @@ static void strm_close(struct mw_strm *s)
 	s->c.fd = s->c.rtcp_fd = -1;
 	s->tx = rtp_srtp_free(s->tx);
 	s->rx = rtp_srtp_free(s->rx);
+	s->ftx = fsrtp_free(s->ftx);
 }
 
 /* one datagram of a participant's stream: RTP or RTCP */
@@ -236,6 +241,9 @@ static int strm_open(struct mw *w, struct mw_pp *pp, struct mw_strm *s, bool vid
 		r = rtp_srtp_new(&s->tx, suite, RTP_SRTP_OUTBOUND, s->c.tx_key, kl);
 		if (r == 0)
 			r = rtp_srtp_new(&s->rx, suite, RTP_SRTP_INBOUND, s->c.rx_key, kl);
+		/* the fan-out's hot path: GCM RTP out without libsrtp/NSS */
+		if (r == 0 && suite == RTP_SRTP_AEAD_AES_128_GCM && kl == FSRTP_GCM_KEY_LEN)
+			r = fsrtp_new(&s->ftx, s->c.tx_key, kl);
 		if (r < 0)
 			return r;
 	}
