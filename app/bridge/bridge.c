@@ -298,6 +298,17 @@ void bridge_part_free(struct part *p)
 	cascade_part_gone(p);
 	free(p->answer);
 	free(p);
+	if (!m->nparts && m->mw) {
+		uint64_t n, p50, p99, mx;
+
+		mw_latency(m->mw, &n, &p50, &p99, &mx);
+		if (n)
+			log_info(bridge, "meeting %s: video forwarding latency (kernel receipt to "
+				 "last copy sent) p50 %llu us, p99 %llu us, max %llu us over %llu "
+				 "packets", m->def.number, (unsigned long long)p50,
+				 (unsigned long long)p99, (unsigned long long)mx,
+				 (unsigned long long)n);
+	}
 	if (!m->nparts) {
 		m->mw = mw_free(m->mw);
 		m->locked = m->lecture = false;

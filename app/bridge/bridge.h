@@ -128,6 +128,10 @@ int mw_mute(struct mw *w, uint32_t id, bool mute);
 int mw_set_broadcast(struct mw *w, uint32_t id);
 /* copies the counters of participant id; -ENOENT */
 int mw_stats(struct mw *w, uint32_t id, struct mw_part_stats *ret);
+/* video forwarding latency so far: from the kernel's receipt of a packet
+ * to the send of its last copy; n packets, percentiles in microseconds */
+void mw_latency(struct mw *w, uint64_t *n, uint64_t *p50_us, uint64_t *p99_us,
+		uint64_t *max_us);
 
 /* --- bridge (loop thread) ------------------------------------------------- */
 int bridge_new(struct bridge **ret, struct loop *l, struct conf *conf,
