@@ -871,7 +871,9 @@ struct bridge *bridge_free(struct bridge *b)
 {
 	if (!b)
 		return NULL;
-	/* calls end without signalling: ended() frees every part */
+	/* calls end without signalling: ended() frees every part (and no
+	 * uplink is redialled) */
+	b->shutting_down = true;
 	b->ua = sip_ua_free(b->ua);
 	for (size_t i = 0; i < b->nmeetings; i++) {
 		cascade_stop(&b->meetings[i]);
