@@ -152,6 +152,7 @@ static int cmd_roster(void *ctx, const struct json *params, struct json **result
 			(void)json_obj_set_int(f, "max_us", (int64_t)mx);
 			(void)json_obj_set(r, "forwarding_latency", f);
 		}
+		(void)json_obj_set_int(r, "mixer_dropped", (int64_t)mw_mixer_dropped(m->mw));
 	}
 	if (m->def.uplink[0]) {
 		(void)json_obj_set_str(r, "uplink", m->def.uplink);

@@ -132,6 +132,8 @@ int mw_stats(struct mw *w, uint32_t id, struct mw_part_stats *ret);
  * to the send of its last copy; n packets, percentiles in microseconds */
 void mw_latency(struct mw *w, uint64_t *n, uint64_t *p50_us, uint64_t *p99_us,
 		uint64_t *max_us);
+/* audio packets dropped because the mixer fell behind (its ring was full) */
+uint64_t mw_mixer_dropped(struct mw *w);
 
 /* --- bridge (loop thread) ------------------------------------------------- */
 int bridge_new(struct bridge **ret, struct loop *l, struct conf *conf,
