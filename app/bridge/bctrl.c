@@ -170,6 +170,7 @@ static int cmd_roster(void *ctx, const struct json *params, struct json **result
 		(void)json_obj_set_bool(o, "chair", p->chair);
 		(void)json_obj_set_bool(o, "muted", p->muted);
 		(void)json_obj_set_bool(o, "trunk", p->trunk);
+		(void)json_obj_set_bool(o, "srtp", p->srtp);
 		if (p->trunk)
 			(void)json_obj_set_str(o, "cascade_path", p->outgoing ? "(uplink)" : p->path);
 		(void)json_obj_set_int(o, "audio_port", p->audio_port);

@@ -658,6 +658,7 @@ static int part_answer(struct part *p, const char *offer, bool admitted)
 		bridge_stream_from(st, &res.m[i]);
 		st->ssrc = res.m[i].kind == SDP_KIND_AUDIO ? loc.audio.ssrc : loc.video.ssrc;
 	}
+	p->srtp = mp.audio.crypto != MW_CRYPTO_NONE || mp.video.crypto != MW_CRYPTO_NONE;
 	if (!mp.audio.enabled)
 		bridge_close_stream(&mp.audio);
 	if (!mp.video.enabled)
