@@ -13,7 +13,7 @@
 # P hangs up the trunk when its last site leaves.
 . tests/lib/common.sh
 . tests/lib/terminal.sh
-BC=25800; BPV=25820
+BC=27800; BPV=27820
 # bridge_at NAME PORT MEETINGS [--set ...]
 bridge_at() {
 	n=$1; bp=$2; printf '%s\n' "$3" > "$W/$n.meetings"; shift 3
@@ -38,7 +38,7 @@ bridge_at province $BPV "2001 | Province | | 8888 | 20 | sips:1001@127.0.0.1:$((
 k=0
 for s in c1:300:320x180 c2:500:384x216 p1:700:448x252 p2:900:512x288; do
 	n=${s%%:*}; r=${s#*:}; f=${r%%:*}; sz=${r#*:}
-	term_start $n $((25830 + k * 10)) $((23000 + k * 100)) -s media.encryption=off \
+	term_start $n $((27830 + k * 10)) $((27000 + k * 100)) -s media.encryption=off \
 		-s dev.microphone_args=freq=$f -s dev.speaker=wav -s "dev.speaker_args=path=$W/$n.wav" \
 		-s video.width=${sz%x*} -s video.height=${sz#*x} -s video.fps=15 -s video.bitrate_kbps=200
 	eval "w_$n=${sz%x*}"
