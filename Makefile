@@ -26,7 +26,7 @@ CC     ?= cc
 V      ?= 0
 Q      := $(if $(filter 1,$(V)),,@)
 
-PKGS := x264 opus libsrtp2 libavcodec libavutil libswscale alsa libdrm libpng zlib sqlite3 freetype2 \
+PKGS := x264 opus libsrtp2 libcrypto libavcodec libavutil libswscale alsa libdrm libpng zlib sqlite3 freetype2 \
         libturbojpeg libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmbedtls -lmbedx509 -lmbedcrypto

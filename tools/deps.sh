@@ -4,7 +4,7 @@
 set -eu
 BUILD="build-essential clang libclang-rt-14-dev llvm pkg-config make
  libx264-dev libopus-dev libsrtp2-dev libavcodec-dev libavutil-dev libswscale-dev
- libasound2-dev libdrm-dev linux-libc-dev libmbedtls-dev libsqlite3-dev libpq-dev libpng-dev zlib1g-dev
+ libasound2-dev libdrm-dev linux-libc-dev libmbedtls-dev libssl-dev libsqlite3-dev libpq-dev libpng-dev zlib1g-dev
  libfreetype-dev fonts-dejavu-core fonts-noto-cjk libturbojpeg0-dev"
 TEST="libre-dev espeak-ng sox libspeexdsp-dev libwebrtc-audio-processing-dev python3 iproute2 procps psmisc
  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad

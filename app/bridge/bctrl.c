@@ -140,6 +140,20 @@ static int cmd_roster(void *ctx, const struct json *params, struct json **result
 	(void)json_obj_set_int(r, "speaker", m->speaker);
 	(void)json_obj_set_int(r, "video_source", m->vsrc);
 	(void)json_obj_set_str(r, "bridge_id", b->id);
+	if (m->mw) {
+		uint64_t n, p50, p99, mx;
+		struct json *f;
+
+		mw_latency(m->mw, &n, &p50, &p99, &mx);
+		if (json_new_object(&f) == 0) {
+			(void)json_obj_set_int(f, "packets", (int64_t)n);
+			(void)json_obj_set_int(f, "p50_us", (int64_t)p50);
+			(void)json_obj_set_int(f, "p99_us", (int64_t)p99);
+			(void)json_obj_set_int(f, "max_us", (int64_t)mx);
+			(void)json_obj_set(r, "forwarding_latency", f);
+		}
+		(void)json_obj_set_int(r, "mixer_dropped", (int64_t)mw_mixer_dropped(m->mw));
+	}
 	if (m->def.uplink[0]) {
 		(void)json_obj_set_str(r, "uplink", m->def.uplink);
 		(void)json_obj_set_str(r, "uplink_state", m->uplink_state);
@@ -156,6 +170,7 @@ static int cmd_roster(void *ctx, const struct json *params, struct json **result
 		(void)json_obj_set_bool(o, "chair", p->chair);
 		(void)json_obj_set_bool(o, "muted", p->muted);
 		(void)json_obj_set_bool(o, "trunk", p->trunk);
+		(void)json_obj_set_bool(o, "srtp", p->srtp);
 		if (p->trunk)
 			(void)json_obj_set_str(o, "cascade_path", p->outgoing ? "(uplink)" : p->path);
 		(void)json_obj_set_int(o, "audio_port", p->audio_port);

@@ -160,6 +160,8 @@ static const struct conf_def bridge_conf_defs[] = {
 	  "a site sending no RTP/RTCP for this long is dropped" },
 	{ "opus_bitrate", CONF_INT, "48000", 6000, 256000, NULL, NULL, CONF_IMMUTABLE,
 	  "bit rate of the mixes sent (bit/s)" },
+	{ "opus_complexity", CONF_INT, "5", 0, 10, NULL, NULL, CONF_IMMUTABLE,
+	  "Opus encoder complexity of the mixes (10: best, 0: cheapest)" },
 	{ "join_rate", CONF_INT, "20", 1, 10000, NULL, NULL, CONF_RUNTIME,
 	  "joins per second accepted per meeting (bursts up to twice that); more get 503" },
 	{ "pin_fail_max", CONF_INT, "5", 1, 1000, NULL, NULL, CONF_RUNTIME,
@@ -296,6 +298,17 @@ void bridge_part_free(struct part *p)
 	cascade_part_gone(p);
 	free(p->answer);
 	free(p);
+	if (!m->nparts && m->mw) {
+		uint64_t n, p50, p99, mx;
+
+		mw_latency(m->mw, &n, &p50, &p99, &mx);
+		if (n)
+			log_info(bridge, "meeting %s: video forwarding latency (kernel receipt to "
+				 "last copy sent) p50 %llu us, p99 %llu us, max %llu us over %llu "
+				 "packets", m->def.number, (unsigned long long)p50,
+				 (unsigned long long)p99, (unsigned long long)mx,
+				 (unsigned long long)n);
+	}
 	if (!m->nparts) {
 		m->mw = mw_free(m->mw);
 		m->locked = m->lecture = false;
@@ -556,6 +569,7 @@ int bridge_meeting_worker(struct meeting *m)
 		.speakers = (unsigned)conf_int(b->conf, "speakers"),
 		.rtp_timeout_ms = (unsigned)conf_int(b->conf, "rtp_timeout_ms"),
 		.opus_bitrate = (int)conf_int(b->conf, "opus_bitrate"),
+		.opus_complexity = (int)conf_int(b->conf, "opus_complexity"),
 		.level_threshold_db = (int)conf_int(b->conf, "level_threshold_db"),
 		.switch_hold_ms = (unsigned)conf_int(b->conf, "switch_hold_ms"),
 	};
@@ -644,6 +658,7 @@ static int part_answer(struct part *p, const char *offer, bool admitted)
 		bridge_stream_from(st, &res.m[i]);
 		st->ssrc = res.m[i].kind == SDP_KIND_AUDIO ? loc.audio.ssrc : loc.video.ssrc;
 	}
+	p->srtp = mp.audio.crypto != MW_CRYPTO_NONE || mp.video.crypto != MW_CRYPTO_NONE;
 	if (!mp.audio.enabled)
 		bridge_close_stream(&mp.audio);
 	if (!mp.video.enabled)
@@ -857,7 +872,9 @@ struct bridge *bridge_free(struct bridge *b)
 {
 	if (!b)
 		return NULL;
-	/* calls end without signalling: ended() frees every part */
+	/* calls end without signalling: ended() frees every part (and no
+	 * uplink is redialled) */
+	b->shutting_down = true;
 	b->ua = sip_ua_free(b->ua);
 	for (size_t i = 0; i < b->nmeetings; i++) {
 		cascade_stop(&b->meetings[i]);

@@ -103,6 +103,7 @@ struct mw_conf {
 	unsigned speakers;          /* mixed active speakers (1..8) */
 	unsigned rtp_timeout_ms;    /* participant removed after this silence */
 	int opus_bitrate;           /* bps of the encoded mixes */
+	int opus_complexity;        /* 0..10 */
 	int level_threshold_db;     /* dBov above which one counts as speaking */
 	unsigned switch_hold_ms;    /* min time between video switches */
 };
@@ -127,6 +128,12 @@ int mw_mute(struct mw *w, uint32_t id, bool mute);
 int mw_set_broadcast(struct mw *w, uint32_t id);
 /* copies the counters of participant id; -ENOENT */
 int mw_stats(struct mw *w, uint32_t id, struct mw_part_stats *ret);
+/* video forwarding latency so far: from the kernel's receipt of a packet
+ * to the send of its last copy; n packets, percentiles in microseconds */
+void mw_latency(struct mw *w, uint64_t *n, uint64_t *p50_us, uint64_t *p99_us,
+		uint64_t *max_us);
+/* audio packets dropped because the mixer fell behind (its ring was full) */
+uint64_t mw_mixer_dropped(struct mw *w);
 
 /* --- bridge (loop thread) ------------------------------------------------- */
 int bridge_new(struct bridge **ret, struct loop *l, struct conf *conf,

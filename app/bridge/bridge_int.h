@@ -27,6 +27,7 @@ struct part {
 	uint32_t id;
 	enum part_state state;
 	bool chair, muted, lecture_muted;
+	bool srtp;                  /* its media is SRTP */
 	char uri[128], display[64], src[64];
 	char digits[BR_NUM_MAX + 1];
 	char *answer;               /* our SDP answer (re-INVITEs get it again) */

@@ -100,6 +100,7 @@ static void trunk_established(struct sip_call *c, const char *sdp, void *arg)
 		bridge_stream_from(st, &res.m[i]);
 		st->ssrc = res.m[i].kind == SDP_KIND_AUDIO ? p->loc->audio.ssrc : p->loc->video.ssrc;
 	}
+	p->srtp = p->mp->audio.crypto != MW_CRYPTO_NONE || p->mp->video.crypto != MW_CRYPTO_NONE;
 	if (!p->mp->audio.enabled)
 		bridge_close_stream(&p->mp->audio);
 	if (!p->mp->video.enabled)

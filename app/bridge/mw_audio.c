@@ -4,6 +4,7 @@
  * mix, per-participant RTP/SRTP out (mixer thread). */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "drv/frame.h"
@@ -16,10 +17,14 @@
 
 int mw_audio_init(struct mw *w)
 {
+	char args[32];
 	struct aenc_params ep = { .rate = MW_RATE, .channels = 1, .frame_ms = 20,
-				  .bitrate_bps = w->c.opus_bitrate, .fec = true, .loss_pct = 2 };
-	int r = amix_new(&w->mix, w->c.speakers, MW_FRAME);
+				  .bitrate_bps = w->c.opus_bitrate, .fec = true, .loss_pct = 2,
+				  .args = args };
+	int r;
 
+	snprintf(args, sizeof(args), "complexity=%d", w->c.opus_complexity);
+	r = amix_new(&w->mix, w->c.speakers, MW_FRAME);
 	for (unsigned i = 0; r == 0 && i <= w->c.speakers; i++)
 		r = aenc_open(&w->enc[i], "opus", &ep);
 	return r;

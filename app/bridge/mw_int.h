@@ -31,11 +31,13 @@
 #define MW_RX_RATE 2000.0           /* packets/s accepted per stream (720p video is ~250) */
 #define MW_RX_BURST 1000.0
 #define MW_RX_BATCH 16              /* datagrams per recvmmsg() */
+#define MW_LAT_BINS 2000            /* forwarding latency: 50 us bins to 100 ms */
 #define MX_RING 2048                /* ring entries (power of 2) */
 #define MX_CMD_RESERVE 64           /* entries kept free for commands */
 #define MX_APKT_MAX 1276            /* largest Opus packet carried */
 
 struct rtp_srtp;
+struct fsrtp;
 struct jbuf;
 struct adec;
 struct aenc;
@@ -47,6 +49,7 @@ struct mw_strm {
 	struct mw_pp *pp;
 	bool video;
 	struct rtp_srtp *tx, *rx;
+	struct fsrtp *ftx;          /* GCM: RTP out through fsrtp.c, not tx */
 	uint32_t src_ssrc;          /* the participant's SSRC (learned) */
 	uint16_t seq;               /* our next outgoing seq (audio) */
 	uint32_t ts;                /* our next outgoing ts (audio) */
@@ -85,6 +88,7 @@ struct mw_pp {
 	float level;                /* mix: smoothed mean square, 0..1 */
 	int slot;                   /* mix: active speaker slot, -1 none */
 	uint64_t last_rx_us;
+	uint64_t added_ns;          /* CLOCK_REALTIME when the worker took it */
 	bool timeout_sent;
 	struct mw_part_stats st;    /* written by the worker, read under mw.lock */
 	/* video towards this participant */
@@ -163,6 +167,11 @@ struct mw {
 	uint8_t buf[MW_PKT_MAX + 64];       /* fwd: send scratch */
 	uint8_t copy[MW_PKT_MAX];   /* video: a NACKed packet being resent */
 	uint8_t rbuf[MW_RX_BATCH][MW_PKT_MAX + 64]; /* fwd: recvmmsg buffers */
+	/* forwarding latency: the kernel's receive time of the packet being
+	 * handled (CLOCK_REALTIME ns, 0 unknown) and a histogram of the time
+	 * until its last copy was sent (fwd writes, mw_latency() reads) */
+	uint64_t rx_ts_ns;
+	_Atomic unsigned lat[MW_LAT_BINS + 1];
 };
 
 struct mw_pp *mw_find(struct mw *w, uint32_t id);
@@ -200,6 +209,7 @@ void mw_rtcp_note_sr(struct mw_strm *s, uint32_t ssrc, const struct rtcp_sender_
 void mw_rtcp_reports(struct mw *w, uint64_t now);           /* fwd: video */
 void mw_rtcp_audio_reports(struct mw *w, uint64_t now);     /* mix: audio */
 /* video */
+void mw_lat_note(struct mw *w);
 void mw_video_rtp(struct mw *w, struct mw_pp *pp, uint8_t *pkt, size_t len, uint64_t now);
 void mw_video_rtcp(struct mw *w, struct mw_pp *pp, const uint8_t *pkt, size_t len,
 		   uint64_t now);

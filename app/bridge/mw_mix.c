@@ -44,6 +44,11 @@ void mw_ring_commit(struct mw *w)
 	atomic_store_explicit(&w->ring.head, h + 1, memory_order_release);
 }
 
+uint64_t mw_mixer_dropped(struct mw *w)
+{
+	return atomic_load_explicit(&w->ring.dropped, memory_order_relaxed);
+}
+
 struct mw_pp *mw_mfind(struct mw *w, uint32_t id)
 {
 	for (unsigned i = 0; i < w->nmparts; i++)

@@ -136,7 +136,7 @@ static void forward(struct mw *w, struct mw_pp *rx, const struct mw_pp *src,
 
 void mw_video_rtp(struct mw *w, struct mw_pp *pp, uint8_t *pkt, size_t len, uint64_t now)
 {
-	bool key, need_key = false;
+	bool key, need_key = false, sent = false;
 	struct rtp_hdr h;
 
 	if (rtp_hdr_decode(&h, pkt, len) < 0 || !pp->v.c.recv || h.pt != pp->v.c.pt) {
@@ -183,7 +183,11 @@ void mw_video_rtp(struct mw *w, struct mw_pp *pp, uint8_t *pkt, size_t len, uint
 			continue;
 		}
 		forward(w, rx, pp, pkt, len, &h, false);
+		sent = true;
 	}
+	/* not packets that queued before the source was ours (its join) */
+	if (sent && w->rx_ts_ns > pp->added_ns)
+		mw_lat_note(w);
 	if (need_key)
 		send_pli(w, pp, now);
 }

@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "drv/media_drv.h"
+#include "fsrtp.h"
 #include "lib/base/buf.h"
 #include "lib/base/clock.h"
 #include "lib/log/log.h"
@@ -65,10 +67,13 @@ void mw_send(struct mw *w, struct mw_strm *s, uint8_t *pkt, size_t len, bool rtc
 	size_t n = len;
 
 	(void)w;
-	if (s->tx) {
-		int r;
-		r = rtcp ? rtp_srtp_protect_rtcp(s->tx, pkt, len, MW_PKT_MAX + 64, &n)
+	if (s->ftx && !rtcp) {
+		if (fsrtp_protect(s->ftx, pkt, len, MW_PKT_MAX + 64, &n) < 0)
+			return;
+	} else if (s->tx) {
+		int r = rtcp ? rtp_srtp_protect_rtcp(s->tx, pkt, len, MW_PKT_MAX + 64, &n)
 			     : rtp_srtp_protect(s->tx, pkt, len, MW_PKT_MAX + 64, &n);
+
 		if (r < 0)
 			return;
 	}
@@ -107,6 +112,7 @@ static void strm_close(struct mw_strm *s)
 	s->c.fd = s->c.rtcp_fd = -1;
 	s->tx = rtp_srtp_free(s->tx);
 	s->rx = rtp_srtp_free(s->rx);
+	s->ftx = fsrtp_free(s->ftx);
 }
 
 /* one datagram of a participant's stream: RTP or RTCP */
@@ -184,40 +190,97 @@ static void strm_packet(struct mw *w, struct mw_strm *s, uint8_t *pkt, size_t le
 		mw_audio_rtp(w, pp, pkt, n, now);
 }
 
+static uint64_t cmsg_ts_ns(struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		}
+	return 0;
+}
+
 static void on_fd(struct loop *l, int fd, uint32_t events, void *arg)
 {
 	struct mw_strm *s = arg;
 	struct mw *w = s->pp->w;
 	struct mmsghdr mm[MW_RX_BATCH];
 	struct iovec iov[MW_RX_BATCH];
+	union {
+		char buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} ctl[MW_RX_BATCH];
 
 	(void)l;
 	(void)events;
-	for (int i = 0; i < MW_RX_BATCH; i++) {
-		iov[i].iov_base = w->rbuf[i];
-		iov[i].iov_len = MW_PKT_MAX;
-		memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
-		mm[i].msg_hdr.msg_iov = &iov[i];
-		mm[i].msg_hdr.msg_iovlen = 1;
-	}
 	/* bounded: at most 4 batches per wakeup per socket; one syscall
 	 * brings up to MW_RX_BATCH datagrams */
 	for (int b = 0; b < 4; b++) {
-		int n = recvmmsg(fd, mm, MW_RX_BATCH, MSG_DONTWAIT, NULL);
+		int n;
 
+		for (int i = 0; i < MW_RX_BATCH; i++) {
+			iov[i].iov_base = w->rbuf[i];
+			iov[i].iov_len = MW_PKT_MAX;
+			memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+			if (s->video) {
+				mm[i].msg_hdr.msg_control = ctl[i].buf;
+				mm[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
+			}
+		}
+		n = recvmmsg(fd, mm, MW_RX_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			break;
 		for (int i = 0; i < n; i++) {
-			/* the participant may be gone (a BYE's event is
-			 * handled later, by the loop thread: not here) */
 			if (mm[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				s->pp->st.malformed++;
 				continue;
 			}
+			w->rx_ts_ns = s->video ? cmsg_ts_ns(&mm[i].msg_hdr) : 0;
 			strm_packet(w, s, w->rbuf[i], mm[i].msg_len, fd == s->c.rtcp_fd);
 		}
 		if (n < MW_RX_BATCH)
 			break;
+	}
+}
+
+void mw_lat_note(struct mw *w)
+{
+	struct timespec ts;
+	uint64_t now, d;
+
+	if (!w->rx_ts_ns || clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		return;
+	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	d = now > w->rx_ts_ns ? (now - w->rx_ts_ns) / 1000 : 0;
+	atomic_fetch_add_explicit(&w->lat[d / 50 < MW_LAT_BINS ? d / 50 : MW_LAT_BINS], 1,
+				  memory_order_relaxed);
+}
+
+void mw_latency(struct mw *w, uint64_t *n, uint64_t *p50_us, uint64_t *p99_us,
+		uint64_t *max_us)
+{
+	uint64_t tot = 0, acc = 0;
+
+	*p50_us = *p99_us = *max_us = 0;
+	for (unsigned i = 0; i <= MW_LAT_BINS; i++)
+		tot += atomic_load_explicit(&w->lat[i], memory_order_relaxed);
+	*n = tot;
+	for (unsigned i = 0; i <= MW_LAT_BINS && tot; i++) {
+		uint64_t c = atomic_load_explicit(&w->lat[i], memory_order_relaxed);
+
+		if (!c)
+			continue;
+		if (acc <= tot / 2 && acc + c > tot / 2)
+			*p50_us = i * 50ull + 25;
+		if (acc <= tot * 99 / 100 && acc + c > tot * 99 / 100)
+			*p99_us = i * 50ull + 25;
+		acc += c;
+		*max_us = i * 50ull + 50;
 	}
 }
 
@@ -236,8 +299,17 @@ static int strm_open(struct mw *w, struct mw_pp *pp, struct mw_strm *s, bool vid
 		r = rtp_srtp_new(&s->tx, suite, RTP_SRTP_OUTBOUND, s->c.tx_key, kl);
 		if (r == 0)
 			r = rtp_srtp_new(&s->rx, suite, RTP_SRTP_INBOUND, s->c.rx_key, kl);
+		/* the fan-out's hot path: GCM RTP out without libsrtp/NSS */
+		if (r == 0 && suite == RTP_SRTP_AEAD_AES_128_GCM && kl == FSRTP_GCM_KEY_LEN)
+			r = fsrtp_new(&s->ftx, s->c.tx_key, kl);
 		if (r < 0)
 			return r;
+	}
+	if (video && s->c.fd >= 0) {
+		int one = 1;
+
+		/* kernel receive times: the forwarding latency figure */
+		(void)setsockopt(s->c.fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	}
 	if (s->c.fd >= 0 && (r = loop_fd_add(w->loop, s->c.fd, EPOLLIN, on_fd, s)) < 0)
 		return r;
@@ -313,6 +385,7 @@ static void cmd_add(struct mw *w, struct mw_part *p)
 	pp->chair = p->chair;
 	pp->slot = -1;
 	pp->last_rx_us = clock_now_us();
+	pp->added_ns = clock_wall_us() * 1000ull;
 	pp->a.c.fd = pp->a.c.rtcp_fd = pp->v.c.fd = pp->v.c.rtcp_fd = -1;
 	if ((r = jbuf_new(&pp->jb, &jc)) < 0 || (r = adec_open(&pp->dec, "opus", &ap)) < 0 ||
 	    !(e = mw_ring_slot(w, true)))

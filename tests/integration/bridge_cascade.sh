@@ -2,8 +2,8 @@
 # bridge_cascade: two rakwon-bridges link so that one meeting spans both.
 # The central bridge C hosts meeting 1001 with sites c1 (300 Hz, 320x180)
 # and c2 (500 Hz, 384x216); the provincial bridge P hosts meeting 2001
-# whose uplink is C's 1001, with sites p1 (700 Hz, 448x252) and p2 (900 Hz,
-# 512x288). Asserted: P dials C when its first site joins (the trunk is a
+# whose uplink is C's 1001 (SIP over TLS, SRTP on the trunk; the sites are
+# plain UDP), with sites p1 (700 Hz, 448x252) and p2 (900 Hz, 512x288). Asserted: P dials C when its first site joins (the trunk is a
 # participant of both, marked trunk, with the cascade path); audio crosses
 # both ways (each site hears the three others and not itself: N-1 mixes
 # across the trunk, no echo); video of an active speaker crosses both ways
@@ -13,12 +13,14 @@
 # P hangs up the trunk when its last site leaves.
 . tests/lib/common.sh
 . tests/lib/terminal.sh
-BC=25800; BPV=25820
+BC=27800; BPV=27820
 # bridge_at NAME PORT MEETINGS [--set ...]
 bridge_at() {
 	n=$1; bp=$2; printf '%s\n' "$3" > "$W/$n.meetings"; shift 3
 	"$BIN/rakwon-bridge" --meetings "$W/$n.meetings" --set "sip_udp=127.0.0.1:$bp" \
-		--set "ctrl_socket=$W/$n.sock" --set "bridge_id=$n" --set encryption=off \
+		--set "sip_tls=127.0.0.1:$((bp + 1))" --set "tls_cert=$W/pki/$n.pem" \
+		--set "tls_key=$W/pki/$n.key" --set "tls_ca=$W/pki/ca.pem" \
+		--set "ctrl_socket=$W/$n.sock" --set "bridge_id=$n" --set encryption=preferred \
 		--set speakers=4 --set switch_hold_ms=500 "$@" > "$W/$n.log" 2>&1 &
 	PIDS="$PIDS $!"
 	i=0; while [ ! -S "$W/$n.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -27,16 +29,16 @@ bridge_at() {
 bc() { b=$1; shift; "$BIN/rakwonctl" -s "$W/$b.sock" "$@"; }
 roster_of() { bc $1 roster "meeting:=\"$2\"" > "$W/$1.$2.json" || fail "roster $1 $2"; }
 pid_of() { roster_of $1 $2; json "$W/$1.$2.json" "[p['id'] for p in d['participants'] if '$3' in p['uri']][0]"; }
+mkdir -p "$W/pki"
+"$BIN/rakwon-certgen" "$W/pki" central province c1 c2 p1 p2 > /dev/null || fail "certgen"
 bridge_at central $BC "1001 | National | | 9999 | 20
 1002 | Loop test | | | 5 | sip:2002@127.0.0.1:$BPV"
-bridge_at province $BPV "2001 | Province | | 8888 | 20 | sip:1001@127.0.0.1:$BC
+bridge_at province $BPV "2001 | Province | | 8888 | 20 | sips:1001@127.0.0.1:$((BC + 1))
 2002 | Loop test | | | 5 | sip:1002@127.0.0.1:$BC"
 k=0
 for s in c1:300:320x180 c2:500:384x216 p1:700:448x252 p2:900:512x288; do
 	n=${s%%:*}; r=${s#*:}; f=${r%%:*}; sz=${r#*:}
-	mkdir -p "$W/pki"
-	[ -f "$W/pki/$n.pem" ] || "$BIN/rakwon-certgen" "$W/pki" c1 c2 p1 p2 > /dev/null || fail "certgen"
-	term_start $n $((25830 + k * 10)) $((23000 + k * 100)) -s media.encryption=off \
+	term_start $n $((27830 + k * 10)) $((27000 + k * 100)) -s media.encryption=off \
 		-s dev.microphone_args=freq=$f -s dev.speaker=wav -s "dev.speaker_args=path=$W/$n.wav" \
 		-s video.width=${sz%x*} -s video.height=${sz#*x} -s video.fps=15 -s video.bitrate_kbps=200
 	eval "w_$n=${sz%x*}"
@@ -51,11 +53,11 @@ i=0; while [ $i -lt 100 ]; do
 	sleep 0.2; i=$((i + 1))
 done
 roster_of province 2001
-check "central: c1, c2 and a trunk from the province (path 'province')" \
-	"len(c['participants']) == 3 and [p['cascade_path'] for p in c['participants'] if p['trunk']] == ['province']" \
+check "central: c1, c2 and a trunk from the province (path 'province', SRTP)" \
+	"len(c['participants']) == 3 and [(p['cascade_path'], p['srtp']) for p in c['participants'] if p['trunk']] == [('province', True)]" \
 	c="$W/central.1001.json"
-check "province: p1, p2 and its uplink, up" \
-	"len(p['participants']) == 3 and p['uplink_state'] == 'up' and [x['cascade_path'] for x in p['participants'] if x['trunk']] == ['(uplink)']" \
+check "province: p1, p2 and its uplink, up (SRTP)" \
+	"len(p['participants']) == 3 and p['uplink_state'] == 'up' and [(x['cascade_path'], x['srtp']) for x in p['participants'] if x['trunk']] == [('(uplink)', True)]" \
 	p="$W/province.2001.json"
 # heard NAME "present" "absent": tones over the last 1.5 s, retried up to 10 s
 heard() {

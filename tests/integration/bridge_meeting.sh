@@ -23,7 +23,7 @@ for s in a:300:320x180 b:500:384x216 c:700:448x252 d:900:512x288; do
 	eval "pid_$n=$!"
 	k=$((k + 1))
 done
-brc watch 60 > "$W/events" &
+"$BIN/rakwonctl" -s "$W/bridge.sock" watch 60 > "$W/events" &
 PIDS="$PIDS $!"
 rc a dial "uri=sip:1001@127.0.0.1:$BP;pin=9999" > /dev/null || fail "a dial"
 for n in b c d; do rc $n dial "uri=sip:1001@127.0.0.1:$BP" > /dev/null || fail "$n dial"; done

@@ -8,7 +8,7 @@
  * FEC copy of the previous frame out of the next packet when fec is true.
  * mpkt.pts is in 48 kHz samples (the encoder counts them from 0), capture_us
  * travels from the aframe. One instance is used by one thread; no allocation
- * happens in libopus after open.
+ * happens in libopus after open. Encoder args: "complexity=N" (0..10).
  */
 #include <errno.h>
 #include <string.h>
@@ -79,6 +79,11 @@ static int opusenc_open(void *priv, struct aenc_params *p)
 		err = opus_encoder_ctl(e->enc, OPUS_SET_DTX(p->dtx ? 1 : 0));
 	if (err == OPUS_OK)
 		err = opus_encoder_ctl(e->enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
+	/* args "complexity=0..10" (libopus default otherwise): a bridge
+	 * encoding many mixes trades a little quality for CPU */
+	if (err == OPUS_OK && p->args && drv_arg_int(p->args, "complexity", -1) >= 0)
+		err = opus_encoder_ctl(e->enc,
+				       OPUS_SET_COMPLEXITY(drv_arg_int(p->args, "complexity", 10)));
 	if (err != OPUS_OK) {
 		opusenc_close(e);
 		return opus_err(err);
