@@ -133,6 +133,7 @@ cross-rpi4:
 # --- test, bench, demo -----------------------------------------------------
 check:
 	$(MAKE) --no-print-directory check-clang
+	$(MAKE) --no-print-directory progs
 	$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" progs tests
 	sh tests/run.sh build/asan
 

@@ -13,9 +13,12 @@
 # site's size), turns lecture mode on (the chair alone heard and seen),
 # drops a site (its terminal goes idle) and ends the meeting (every
 # terminal idle, baresip's call closed).
-# Runs the non-sanitized binaries (build/bin) when they exist: ten media
-# pipelines under ASan do not fit 2 cores; RAKWON_TEN_BIN overrides.
+# The sites (terminals, tools) run the non-sanitized binaries (build/bin,
+# which `make check` builds): ten media pipelines under ASan do not fit 2
+# cores; the bridge, the program under test, runs sanitized ($RAKWON_BIN).
+# RAKWON_TEN_BIN overrides the sites' binaries.
 . tests/lib/common.sh
+BRIDGE_BIN=$BIN
 if [ -n "${RAKWON_TEN_BIN:-}" ]; then
 	BIN=$RAKWON_TEN_BIN
 elif [ -x "$(pwd)/build/bin/rakwon-bridge" ] && [ -x "$(pwd)/build/bin/rakwon-terminal" ]; then
@@ -190,4 +193,4 @@ i=0; while [ $i -lt 50 ] && [ "$(closed)" -le "$c0" ]; do sleep 0.2; i=$((i + 1)
 roster 1001 > "$W/re.json"
 check "meeting ended: nobody left" "len(r['participants']) == 0" r="$W/re.json"
 grep -q '"speaker"' "$W/events" && grep -q '"roster"' "$W/events" || fail "no roster/speaker events to subscribers"
-note "bin: $BIN"
+note "sites: $BIN; bridge: $BRIDGE_BIN"

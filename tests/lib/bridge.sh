@@ -2,7 +2,7 @@
 # bridge_start SIPPORT MEETINGS-TEXT [--set key=value]...
 bridge_start() {
 	bp=$1; printf '%s\n' "$2" > "$W/meetings"; shift 2
-	"$BIN/rakwon-bridge" --meetings "$W/meetings" --set "sip_udp=127.0.0.1:$bp" \
+	"${BRIDGE_BIN:-$BIN}/rakwon-bridge" --meetings "$W/meetings" --set "sip_udp=127.0.0.1:$bp" \
 		--set "ctrl_socket=$W/bridge.sock" "$@" > "$W/bridge.log" 2>&1 &
 	PIDS="$PIDS $!"
 	i=0; while [ ! -S "$W/bridge.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
