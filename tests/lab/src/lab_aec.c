@@ -245,7 +245,10 @@ int main(int argc, char **argv)
 	printf("apm: delay %d ms, erle estimate %.1f dB, drift %.1f ppm, path changes %u\n", st.delay_ms,
 	       st.erle_db, st.drift_ppm, st.path_changes);
 	LCHECK(nact > 100, "far-end activity measured (%d periods)", nact);
-	LCHECK(st.delay_ms > 0, "delay found (%d ms)", st.delay_ms);
+	/* the bulk delay the canceller settles on depends on how much reference
+	 * the ring trimmed (fill limit) while the emulated machine lagged: any
+	 * estimate (0 included) is fine, none (-1) is not */
+	LCHECK(st.delay_ms >= 0, "delay found (%d ms)", st.delay_ms);
 	LCHECK(erle >= 20, "ERLE through snd-aloop %.1f dB >= 20", erle);
 	lab_detail("ERLE %.1f dB through snd-aloop, delay %d ms found", erle, st.delay_ms);
 	audsink_close(spk);
