@@ -19,7 +19,7 @@ LAB="qemu-system-x86 linux-image-amd64 busybox-static cpio kmod xz-utils patch b
 CROSS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static libx264-dev:arm64
  libopus-dev:arm64 libsrtp2-1:arm64 libavcodec-dev:arm64 libavutil-dev:arm64 libswscale-dev:arm64
  libasound2-dev:arm64 libdrm-dev:arm64 libpng-dev:arm64 zlib1g-dev:arm64 libfreetype-dev:arm64
- libturbojpeg0-dev:arm64 libmbedtls-dev:arm64"
+ libturbojpeg0-dev:arm64 libmbedtls-dev:arm64 libssl-dev:arm64"
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then

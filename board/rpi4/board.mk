@@ -12,6 +12,6 @@ BOARD_CFLAGS := -DRAKWON_BOARD=\"rpi4\" -mcpu=cortex-a72
 # architectures in Debian 12: srtp's headers are arch-independent (the host's /usr/include/srtp2),
 # the arm64 runtime library (libsrtp2-1:arm64) is linked by its soname
 BOARD_PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig pkg-config
-BOARD_PKGS := x264 opus libavcodec libavutil libswscale alsa libdrm libpng zlib freetype2 libturbojpeg
+BOARD_PKGS := x264 opus libcrypto libavcodec libavutil libswscale alsa libdrm libpng zlib freetype2 libturbojpeg
 BOARD_EXTRA_LIBS := -l:libsrtp2.so.1
 .DEFAULT_GOAL := board-all
