@@ -182,6 +182,9 @@ const struct conf_def terminal_conf_defs[] = {
 	{ "ui.controls_hide_s", CONF_INT, "10", 0, 3600, NULL, NULL, FLAG_RP,
 	  "Seconds without a key before the in-call control bar hides (a key\n"
 	  "brings it back); 0: always shown." },
+	{ "ui.ring", CONF_BOOL, "yes", 0, 0, NULL, NULL, FLAG_RP,
+	  "Play a ring tone on dev.speaker while a call rings (at the terminal's\n"
+	  "volume)." },
 	{ "ui.keymap", CONF_STR, "/etc/rakwon-terminal/keymap", 0, 0, NULL, NULL, CONF_IMMUTABLE,
 	  "Remote-control keymap: lines \"KEY_NAME action\" (actions: up, down, left,\n"
 	  "right, ok, back, call, hangup, vol_up, vol_down, mute, home, digit0..9,\n"
