@@ -171,9 +171,11 @@ const struct conf_def terminal_conf_defs[] = {
 	  "far end, the self view and the UI. no: the far end goes straight to\n"
 	  "dev.display (no UI)." },
 	{ "ui.width", CONF_INT, "1280", 320, 3840, NULL, NULL, CONF_IMMUTABLE,
-	  "Width of the composed screen." },
+	  "Width of the composed screen, unless the display reports its mode (kms:\n"
+	  "the screen is composed at the mode's size; the mode asked for is\n"
+	  "ui.width x ui.height unless dev.display_args has mode=WxH)." },
 	{ "ui.height", CONF_INT, "720", 180, 2160, NULL, NULL, CONF_IMMUTABLE,
-	  "Height of the composed screen." },
+	  "Height of the composed screen (see ui.width)." },
 	{ "ui.fps", CONF_INT, "15", 1, 60, NULL, NULL, CONF_IMMUTABLE,
 	  "Most screens composed per second (only when something changed)." },
 	{ "ui.standby_s", CONF_INT, "600", 0, 86400, NULL, NULL, FLAG_RP,
