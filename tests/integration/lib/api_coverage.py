@@ -4,16 +4,15 @@
 # the events and the status tree, and fails when the registry ("help") has a
 # command this script did not call or the terminal sources emit an event it
 # did not see. Used by tests/integration/api_coverage.sh.
-import base64, glob, json, os, re, socket, ssl, sys, threading, time, urllib.request
+import base64, glob, json, os, re, signal, socket, ssl, sys, threading, time, urllib.request
 
-W, SOCK_A, SOCK_B, HTTPS_PORT, USER, PW, URI_B = sys.argv[1:8]
+W, SOCK_A, SOCK_B, HTTPS_PORT, USER, PW, URI_B, PID_B = sys.argv[1:9]
 CALLED = set()
 # events emitted by app/terminal that this scenario cannot produce, and the test that does
 ELSEWHERE = {
-    "registration": "terminal_registrar.sh / sip_registrar.sh (needs a registrar)",
+    "registration": "prov_terminals.sh (needs a registrar)",
     "config_applied": "prov_terminals.sh (needs a provisioning server)",
     "provisioning": "prov_terminals.sh (needs a provisioning server)",
-    "media_timeout": "needs 10 s without media from the far end",
 }
 
 
@@ -258,6 +257,12 @@ def main():
     a.ok("resume")
     wait_status(b, lambda s: s["state"] == "connected", "B resumed")
     a.err("standby", -32000, "not during a call")
+    # the far end freezes (SIGSTOP): after 10 s without media A says so
+    os.kill(int(PID_B), signal.SIGSTOP)
+    try:
+        ea.wait("media_timeout", secs=25)
+    finally:
+        os.kill(int(PID_B), signal.SIGCONT)
     a.ok("hangup")
     eb.wait("call_ended")
     wait_status(a, lambda s: s["state"] == "idle", "A idle after hangup")
@@ -265,7 +270,7 @@ def main():
     if len(h) != 2 or not h[0]["answered"] or h[1]["answered"]:
         fail("history after two calls: %r" % h)
     ok("answer: connected, first_video/first_audio, status.call.media; mute/unmute (event, status), "
-       "dtmf received at B, hold/resume, hangup: call_ended; history has both calls")
+       "dtmf received at B, hold/resume, media_timeout while B was stopped, hangup: call_ended; history has both calls")
 
     # --- malformed input on the socket: errors, and the connection survives
     a.send_raw(b"{this is not json\n")
