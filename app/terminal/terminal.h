@@ -151,6 +151,9 @@ struct terminal {
 	uint64_t volume_osd_us;         /* when the volume bar was shown */
 	bool standby;
 	struct ring *ring;               /* ring tone worker while ringing_in, or NULL */
+	/* the reboot command: after a clean stop main() runs reboot_cmd */
+	bool reboot;
+	char reboot_cmd[512];
 };
 
 extern const struct conf_def terminal_conf_defs[];

@@ -233,6 +233,10 @@ const struct conf_def terminal_conf_defs[] = {
 	  "Local control API socket (JSON-RPC 2.0, one message per line)." },
 	{ "state.dir", CONF_STR, "/var/lib/rakwon-terminal", 0, 0, NULL, NULL, CONF_IMMUTABLE,
 	  "Directory for the call history and other state." },
+	{ "sys.reboot_cmd", CONF_STR, "/sbin/reboot", 0, 0, NULL, NULL, CONF_IMMUTABLE,
+	  "Command (run by /bin/sh in place of the terminal, after it stopped\n"
+	  "cleanly) for the control API's reboot command (admin role). Only the\n"
+	  "configuration file sets it, never the API or provisioning." },
 };
 
 const size_t terminal_conf_ndefs = sizeof(terminal_conf_defs) / sizeof(terminal_conf_defs[0]);

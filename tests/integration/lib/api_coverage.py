@@ -295,13 +295,15 @@ def main():
     r = user_rpc("config_set", {"key": "room.name", "value": "Hacked"})
     if r.get("error", {}).get("code") != -32001:
         fail("user config_set not refused: %r" % r)
-    for m, p in (("shutdown", {}), ("screenshot", {"path": "/tmp/x.png"})):
+    for m, p in (("shutdown", {}), ("reboot", {}), ("screenshot", {"path": "/tmp/x.png"})):
         r = user_rpc(m, p)
         if r.get("error", {}).get("code") != -32001:
             fail("user %s not refused: %r" % (m, r))
     if a.ok("config_get", key="room.name")["value"] != "Room a":
         fail("room.name changed by the user role")
-    ok("user role: status allowed; config_set, shutdown, screenshot refused with -32001; nothing changed")
+    ok("user role: status allowed; config_set, shutdown, reboot, screenshot refused with -32001; nothing changed")
+    m = a.err("config_set", -32000, None, key="sys.reboot_cmd", value="touch /tmp/rakwon-pwned")
+    ok("sys.reboot_cmd cannot be changed through the API, not even as admin (%s)" % m)
 
     # --- shutdown last (admin): B stops
     b.ok("shutdown")
@@ -314,6 +316,24 @@ def main():
     except OSError:
         pass
     ok("shutdown (admin): B stopped")
+
+    # --- reboot (admin): A stops cleanly, then runs sys.reboot_cmd (here: writes a file)
+    marker = os.path.join(W, "rebooted")
+    if os.path.exists(marker):
+        fail("rebooted before the reboot command")
+    a.ok("reboot")
+    ea.wait("reboot", lambda d: d.get("reason") == "command")
+    end = time.monotonic() + 15
+    while not os.path.exists(marker) and time.monotonic() < end:
+        time.sleep(0.1)
+    if not os.path.exists(marker) or "rebooted-by-api" not in open(marker).read():
+        fail("reboot: sys.reboot_cmd did not run")
+    try:
+        Conn(SOCK_A)
+        fail("A still answers after reboot")
+    except OSError:
+        pass
+    ok("reboot (admin): reboot event, A stopped and ran sys.reboot_cmd")
 
 
     # --- every registered command was called
