@@ -593,6 +593,7 @@ int call_answer(struct terminal *t, char *err, size_t errlen)
 		return -ENOENT;
 	}
 	loop_timer_stop(t->loop, &c->auto_answer);
+	terminal_ring(t, false);        /* the speaker is the media session's now */
 	/* media first, so that nothing of the first words is lost */
 	r = media_start(c);
 	if (r < 0) {

@@ -262,6 +262,12 @@ int tdisplay_new(struct tdisplay **ret, const struct tdisplay_conf *c)
 		r = vidsink_open(&d->sink, d->sink_name, &sp);
 		if (r < 0)
 			goto out;
+		/* a display told its mode: compose at that size (else the sink
+		 * would scale our frame); one the renderer cannot draw keeps ours */
+		if (sp.width >= 320 && sp.height >= 180 && sp.width <= 3840 && sp.height <= 2160) {
+			d->c.width = sp.width & ~1;
+			d->c.height = sp.height & ~1;
+		}
 	}
 	r = wq_new(&d->q, 16);
 	if (r < 0)
@@ -376,4 +382,10 @@ void tdisplay_get_stats(struct tdisplay *d, struct tdisplay_stats *ret)
 	percentiles(d->hist, d->hist_n, &ret->compose_ms_p50, &ret->compose_ms_p95);
 	percentiles(d->upd, d->upd_n, &ret->update_ms_p50, &ret->update_ms_p95);
 	pthread_mutex_unlock(&d->lock);
+}
+
+void tdisplay_size(const struct tdisplay *d, int *width, int *height)
+{
+	*width = d->c.width;
+	*height = d->c.height;
 }

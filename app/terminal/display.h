@@ -5,7 +5,8 @@
  * (tdisplay_frame: a reference replaces the previous one). The worker thread
  * composes at most fps times a second, only when something changed (or a
  * screenshot waits), with ui_render() into an XRGB8888 frame of the display
- * size and writes it to the sink it owns. A "null" sink composes nothing
+ * size (the sink's mode when it reports one at open, see tdisplay_size())
+ * and writes it to the sink it owns. A "null" sink composes nothing
  * except screenshots. All functions but tdisplay_frame() are for the loop.
  */
 #ifndef RAKWON_TERMINAL_DISPLAY_H
@@ -52,5 +53,8 @@ void tdisplay_frame(struct tdisplay *d, enum tdisplay_src src, struct vframe *f)
  * when complete); -ENOSPC when 8 are already waiting */
 int tdisplay_screenshot(struct tdisplay *d, const char *path);
 void tdisplay_get_stats(struct tdisplay *d, struct tdisplay_stats *ret);
+/* the composed frame's size: the display's mode when its sink reported one
+ * at open (kms), else tdisplay_conf's width/height */
+void tdisplay_size(const struct tdisplay *d, int *width, int *height);
 
 #endif

@@ -101,5 +101,19 @@ int main(int argc, char **argv)
 		r = loop_run(t.loop);
 	terminal_free(&t);
 	loop_free(t.loop);
+	if (t.reboot) {
+		sigset_t none;
+
+		/* the reboot command of the control API, after the clean stop */
+		fprintf(stderr, "rakwon-terminal: rebooting: %s\n", t.reboot_cmd);
+		fflush(NULL);
+		/* the loop's blocked signals and the ignored SIGPIPE would be inherited */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		execl("/bin/sh", "sh", "-c", t.reboot_cmd, (char *)NULL);
+		fprintf(stderr, "rakwon-terminal: reboot: /bin/sh: %s\n", strerror(errno));
+		return 1;
+	}
 	return r < 0 ? 1 : 0;
 }

@@ -22,6 +22,7 @@ LOG_TOPIC(terminal);
 
 void terminal_event(struct terminal *t, const char *name, struct json *data)
 {
+	terminal_ring_event(t, name, data);
 	terminal_ui_event(t, name, data);
 	if (t->ctrl)
 		ctrl_event(t->ctrl, name, data);
@@ -305,6 +306,7 @@ void terminal_free(struct terminal *t)
 	t->ctrl = ctrl_free(t->ctrl);
 	t->ua = sip_ua_free(t->ua);
 	terminal_ui_stop(t);
+	terminal_ring(t, false);
 	if (t->call) {
 		/* ended() of the freed UA already released it */
 	}

@@ -110,6 +110,7 @@ struct tdisplay;
 struct ui_model;
 struct input_keys;
 struct cec_dev;
+struct ring;
 
 struct terminal {
 	struct loop *loop;
@@ -149,6 +150,10 @@ struct terminal {
 	uint64_t last_activity_us;      /* last key or call activity */
 	uint64_t volume_osd_us;         /* when the volume bar was shown */
 	bool standby;
+	struct ring *ring;               /* ring tone worker while ringing_in, or NULL */
+	/* the reboot command: after a clean stop main() runs reboot_cmd */
+	bool reboot;
+	char reboot_cmd[512];
 };
 
 extern const struct conf_def terminal_conf_defs[];
@@ -183,6 +188,11 @@ void terminal_prov_registration(struct terminal *t, bool ok, const char *why);
 void terminal_prov_stop(struct terminal *t);
 void terminal_event(struct terminal *t, const char *name, struct json *data);
 void terminal_history_add(struct terminal *t, const struct call_rec *r);
+
+/* ring.c: the ring tone on dev.speaker while a call rings (ui.ring) */
+void terminal_ring(struct terminal *t, bool on);
+/* an event on its way to the control API: start/stop on call_state, volume */
+void terminal_ring_event(struct terminal *t, const char *name, const struct json *data);
 
 /* terminal_ctrl.c */
 int terminal_ctrl_register(struct terminal *t);

@@ -171,9 +171,11 @@ const struct conf_def terminal_conf_defs[] = {
 	  "far end, the self view and the UI. no: the far end goes straight to\n"
 	  "dev.display (no UI)." },
 	{ "ui.width", CONF_INT, "1280", 320, 3840, NULL, NULL, CONF_IMMUTABLE,
-	  "Width of the composed screen." },
+	  "Width of the composed screen, unless the display reports its mode (kms:\n"
+	  "the screen is composed at the mode's size; the mode asked for is\n"
+	  "ui.width x ui.height unless dev.display_args has mode=WxH)." },
 	{ "ui.height", CONF_INT, "720", 180, 2160, NULL, NULL, CONF_IMMUTABLE,
-	  "Height of the composed screen." },
+	  "Height of the composed screen (see ui.width)." },
 	{ "ui.fps", CONF_INT, "15", 1, 60, NULL, NULL, CONF_IMMUTABLE,
 	  "Most screens composed per second (only when something changed)." },
 	{ "ui.standby_s", CONF_INT, "600", 0, 86400, NULL, NULL, FLAG_RP,
@@ -182,6 +184,9 @@ const struct conf_def terminal_conf_defs[] = {
 	{ "ui.controls_hide_s", CONF_INT, "10", 0, 3600, NULL, NULL, FLAG_RP,
 	  "Seconds without a key before the in-call control bar hides (a key\n"
 	  "brings it back); 0: always shown." },
+	{ "ui.ring", CONF_BOOL, "yes", 0, 0, NULL, NULL, FLAG_RP,
+	  "Play a ring tone on dev.speaker while a call rings (at the terminal's\n"
+	  "volume)." },
 	{ "ui.keymap", CONF_STR, "/etc/rakwon-terminal/keymap", 0, 0, NULL, NULL, CONF_IMMUTABLE,
 	  "Remote-control keymap: lines \"KEY_NAME action\" (actions: up, down, left,\n"
 	  "right, ok, back, call, hangup, vol_up, vol_down, mute, home, digit0..9,\n"
@@ -228,6 +233,10 @@ const struct conf_def terminal_conf_defs[] = {
 	  "Local control API socket (JSON-RPC 2.0, one message per line)." },
 	{ "state.dir", CONF_STR, "/var/lib/rakwon-terminal", 0, 0, NULL, NULL, CONF_IMMUTABLE,
 	  "Directory for the call history and other state." },
+	{ "sys.reboot_cmd", CONF_STR, "/sbin/reboot", 0, 0, NULL, NULL, CONF_IMMUTABLE,
+	  "Command (run by /bin/sh in place of the terminal, after it stopped\n"
+	  "cleanly) for the control API's reboot command (admin role). Only the\n"
+	  "configuration file sets it, never the API or provisioning." },
 };
 
 const size_t terminal_conf_ndefs = sizeof(terminal_conf_defs) / sizeof(terminal_conf_defs[0]);

@@ -284,6 +284,32 @@ CMD(help)
 	return ctrl_schema(t->ctrl, res);
 }
 
+/* stop cleanly (calls ended, registration removed), then main() runs
+ * sys.reboot_cmd in place of the terminal */
+CMD(reboot)
+{
+	struct terminal *t = ctx;
+	const char *cmd = conf_str(t->conf, "sys.reboot_cmd");
+	struct json *d = NULL;
+
+	if (t->quitting) {
+		snprintf(err, n, "already stopping");
+		return -EALREADY;
+	}
+	if (!cmd[0] || strlen(cmd) >= sizeof(t->reboot_cmd)) {
+		snprintf(err, n, "no reboot command (sys.reboot_cmd is %s)", cmd[0] ? "too long" : "empty");
+		return -ENOTSUP;
+	}
+	snprintf(t->reboot_cmd, sizeof(t->reboot_cmd), "%s", cmd);
+	t->reboot = true;
+	if (json_new_object(&d) == 0) {
+		(void)json_obj_set_str(d, "reason", "command");
+		terminal_event(t, "reboot", d);
+	}
+	terminal_shutdown(t);
+	return 0;
+}
+
 CMD(shutdown)
 {
 	terminal_shutdown(ctx);
@@ -361,6 +387,8 @@ static const struct ctrl_cmd commands[] = {
 	{ "directory", "The room directory (provisioned).", CTRL_ROLE_USER, NULL, cmd_directory },
 	{ "help", "The command schema.", CTRL_ROLE_USER, NULL, cmd_help },
 	{ "shutdown", "Stop the terminal.", CTRL_ROLE_ADMIN, NULL, cmd_shutdown },
+	{ "reboot", "Stop the terminal cleanly and reboot the device (sys.reboot_cmd).", CTRL_ROLE_ADMIN,
+	  NULL, cmd_reboot },
 	{ 0 },
 };
 

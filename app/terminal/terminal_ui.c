@@ -458,6 +458,7 @@ struct json *terminal_ui_status(struct terminal *t)
 	struct json *d = NULL;
 	struct tdisplay_stats st;
 	struct input_keys_stats ks;
+	int w, h;
 
 	if (json_new_object(&d) < 0)
 		return NULL;
@@ -474,6 +475,9 @@ struct json *terminal_ui_status(struct terminal *t)
 	(void)json_obj_set_bool(d, "controls_hidden", t->ui->call.hide_controls);
 	(void)json_obj_set_bool(d, "cec", t->cec != NULL);
 	tdisplay_get_stats(t->disp, &st);
+	tdisplay_size(t->disp, &w, &h);
+	(void)json_obj_set_int(d, "width", w);
+	(void)json_obj_set_int(d, "height", h);
 	(void)json_obj_set_int(d, "frames", (int64_t)st.frames);
 	(void)json_obj_set_int(d, "frames_written", (int64_t)st.written);
 	(void)json_obj_set_int(d, "screenshots", (int64_t)st.screenshots);
@@ -557,7 +561,7 @@ int terminal_ui_start(struct terminal *t)
 		.height = (int)conf_int(t->conf, "ui.height"),
 		.fps = (int)conf_int(t->conf, "ui.fps"),
 	};
-	int r;
+	int r, w, h;
 
 	if (!conf_bool(t->conf, "ui.enabled"))
 		return 0;
@@ -574,7 +578,9 @@ int terminal_ui_start(struct terminal *t)
 	cec_start(t);
 	t->last_activity_us = clock_now_us();
 	publish(t);
-	log_info(ui, "on-screen UI on %s %dx%d", dc.sink, dc.width, dc.height);
+	tdisplay_size(t->disp, &w, &h);
+	log_info(ui, "on-screen UI on %s %dx%d%s", dc.sink, w, h,
+		 w != dc.width || h != dc.height ? " (the display's mode, not ui.width x ui.height)" : "");
 	return loop_timer_start(t->loop, &t->ui_tick, 1000000, 1000000, on_tick, t);
 }
 

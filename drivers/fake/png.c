@@ -7,6 +7,8 @@
  *   path without "%d": one file, holding the LAST frame written: it is written
  *     at close, and also every n-th frame when every= is given, so a running
  *     program's file stays fresh.
+ *   mode=WxH: behave like a display of that mode: open() reports it in the
+ *     params (as the kms sink reports its mode), frames of any size are taken.
  * Files are written to "<path>.tmp" and renamed, so a reader never sees half a
  * picture. Frames are converted to RGB (BT.601 limited range); compression is
  * the fastest zlib level.
@@ -59,6 +61,7 @@ static bool path_numbered(const char *p, bool *ret_bad)
 static int pngsink_open(void *priv, struct vidsink_params *p)
 {
 	struct pngsink *s = priv;
+	char mode[32];
 	bool bad;
 	int r;
 
@@ -71,6 +74,15 @@ static int pngsink_open(void *priv, struct vidsink_params *p)
 	s->every = drv_arg_int(p->args, "every", s->numbered ? 1 : 0);
 	if (s->every < 0 || (s->numbered && s->every == 0))
 		return -EINVAL;
+	if (drv_arg(p->args, "mode", mode, sizeof(mode)) == 0) {
+		int w = 0, h = 0;
+		char x = 0;
+
+		if (sscanf(mode, "%dx%d%c", &w, &h, &x) != 2 || w < 16 || h < 16 || w > 8192 || h > 8192)
+			return -EINVAL;
+		p->width = w;
+		p->height = h;
+	}
 	return 0;
 }
 

@@ -758,10 +758,17 @@ struct kms_sink {
 static int sink_open(void *priv, struct vidsink_params *p)
 {
 	struct kms_sink *s = priv;
+	int r;
 
 	if (p && p->args)
 		(void)drv_arg(p->args, "readback", s->readback, sizeof(s->readback));
-	return kms_disp_open(&s->d, p);
+	r = kms_disp_open(&s->d, p);
+	if (r == 0 && p) {
+		/* the mode the connector got (maybe not the one asked for) */
+		p->width = s->d->st.width;
+		p->height = s->d->st.height;
+	}
+	return r;
 }
 
 /* what the display shows, read back through the writeback connector, as a

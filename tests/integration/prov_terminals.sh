@@ -49,6 +49,9 @@ wait_state ra connected 10
 wait_state rb connected 10
 note "Room A called Room B from the provisioned directory ($uri)"
 # a change for a device in a call waits for the end of the call
+rc rc watch 60 > "$W/rc.events" &
+PIDS="$PIDS $!"
+sleep 0.3
 adm POST /v1/admin/overrides '{"scope":"device:ra","key":"room","value":"Room A2"}' > /dev/null
 adm POST /v1/admin/overrides '{"scope":"device:rc","key":"room","value":"Room C2"}' > /dev/null
 rc rc wait "room=Room C2" 5 || fail "idle device rc did not get the change within a few polls"
@@ -59,6 +62,11 @@ wait_state ra idle
 rc ra wait "room=Room A2" 10 || fail "ra did not apply the deferred change after the call"
 rc ra wait registration.registered=true 10 || fail "ra not registered after the change"
 note "change reached idle rc within seconds; ra deferred it until its call ended"
+# the control API's events of provisioning, as a panel subscribed to rc saw them
+for e in '"event":"provisioning"' '"event":"config_applied"' '"event":"registration".*"registered":true'; do
+	wait_for 10 grep -q "$e" "$W/rc.events" || fail "rc sent no $e event (events: $(cat "$W/rc.events"))"
+done
+note "events at rc: provisioning, config_applied, registration (registered)"
 # a configuration under which SIP registration fails is rolled back
 adm POST /v1/admin/overrides '{"scope":"device:rc","key":"sippw","value":"wrong"}' > /dev/null
 wait_for 60 grep -q "rolled back\|rollback" "$W/rc.log" || { tail -30 "$W/rc.log"; fail "no rollback of a configuration that cannot register"; }

@@ -66,6 +66,9 @@ struct audsrc_ops {
 };
 
 /* --- video sink: display, Y4M/PNG file, null ------------------------------ */
+/* open() of a display (kms) sets width/height to its current mode, so that
+ * a caller composing for it can draw at the display's own size (the fake png
+ * sink does the same with args mode=WxH); other sinks leave them alone */
 struct vidsink_params {
 	int width, height;      /* 0: take the first frame's size */
 	const char *args;       /* e.g. "path=/tmp/out.y4m" */
