@@ -43,9 +43,8 @@
  *
  * Media worker (see mw_int.h): every 20 ms it pulls one frame per
  * participant from the jitter buffers and decodes it, measures levels
- * (energy; the worker also takes an RFC 6464 level header extension
- * (mw_stream.level_ext_id), but sdp_nego does not negotiate a=extmap yet,
- * so the bridge never sets it), keeps up to
+ * (energy, or the RFC 6464 level header extension when the participant
+ * negotiated it: a=extmap in sdp_nego, mw_stream.level_ext_id), keeps up to
  * `speakers` active speakers in stable slots, mixes N-1 for each slot and
  * one shared mix for all others (amix), encodes once per distinct mix and
  * sends it with each participant's own SSRC/seq/ts and SRTP context.
@@ -539,6 +538,7 @@ void bridge_stream_from(struct mw_stream *st, const struct sdp_media_result *m)
 	}
 	st->pt = m->pt;
 	st->te_pt = m->te_pt;
+	st->level_ext_id = m->level_ext_id;
 	st->te_clock = m->te_clock;
 	st->remote_ssrc = m->remote_ssrc;
 	st->pli = m->fb & SDP_FB_PLI;
@@ -597,7 +597,7 @@ int bridge_local_media(struct bridge *b, struct sdp_local *loc, struct mw_part *
 	mp->audio.fd = mp->audio.rtcp_fd = mp->video.fd = mp->video.rtcp_fd = -1;
 	loc->audio = (struct sdp_local_media){ .enable = true, .rtcp_mux = true,
 		.dir = SDP_DIR_SENDRECV, .ssrc = (uint32_t)random() | 1, .pt = 111, .te_pt = 101,
-		.opus = { .useinbandfec = true } };
+		.level_ext_id = 1, .opus = { .useinbandfec = true } };
 	loc->video = (struct sdp_local_media){ .enable = true, .rtcp_mux = true,
 		.dir = SDP_DIR_SENDRECV, .ssrc = (uint32_t)random() | 1, .pt = 96, .avpf = true,
 		.h264 = { .profile_level_id = 0x42e01f, .packetization_mode = 1 } };

@@ -253,6 +253,31 @@ static int choose_crypto(const struct sdp_local *loc, const struct sdp_media *m,
 	return -ENOENT;
 }
 
+#define URI_AUDIO_LEVEL "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+
+/* the id (1..14: RFC 8285 one-byte form, what our sender writes) of the
+ * peer's RFC 6464 audio level extension, 0 when absent or not usable */
+static uint8_t extmap_level_id(const struct sdp_media *m)
+{
+	const struct sdp_attr *a;
+
+	for (unsigned n = 0; (a = sdp_media_attr(m, "extmap", n)); n++) {
+		struct pl rest = a->val, idf, uri, idnum;
+		const char *slash;
+		uint32_t id;
+
+		if (!a->val.p || !sdp_next_field(&rest, &idf) || !sdp_next_field(&rest, &uri))
+			continue;
+		idnum = idf;
+		slash = memchr(idf.p, '/', idf.l);
+		if (slash)
+			idnum.l = (size_t)(slash - idf.p);
+		if (pl_u32(&idnum, &id) == 0 && id >= 1 && id <= 14 && pl_eq_str(&uri, URI_AUDIO_LEVEL))
+			return (uint8_t)id;
+	}
+	return 0;
+}
+
 static void transport(const struct sdp_sess *s, const struct sdp_media *m,
 		      const struct sdp_local_media *lm, struct sdp_media_result *res)
 {
@@ -320,6 +345,8 @@ static bool answer_media(const struct sdp_local *loc, const struct sdp_sess *s,
 		memcpy(res->tx_key, local_key(lm, c.suite), c.keylen);
 	}
 	res->avpf = pr.avpf;
+	if (res->kind == SDP_KIND_AUDIO && lm->level_ext_id)
+		res->level_ext_id = extmap_level_id(m);
 	transport(s, m, lm, res);
 	res->dir = dir_reverse(sdp_media_dir(s, m)) & lm->dir;
 	res->active = true;
@@ -460,6 +487,8 @@ static int print_answer_media(const struct sdp_local *loc, const struct sdp_medi
 		if (r == 0 && res->te_pt >= 0)
 			r = pf(b, "a=rtpmap:%d telephone-event/%u\r\na=fmtp:%d 0-15\r\n",
 			       res->te_pt, res->te_clock, res->te_pt);
+		if (r == 0 && res->level_ext_id)
+			r = pf(b, "a=extmap:%u %s\r\n", res->level_ext_id, URI_AUDIO_LEVEL);
 	} else if (r == 0) {
 		r = pf(b, "a=rtpmap:%u H264/90000\r\n", res->pt);
 		if (r == 0)
@@ -559,6 +588,8 @@ static int offer_media(const struct sdp_local *loc, enum sdp_kind k, struct buf 
 		if (r == 0 && lm->te_pt)
 			r = pf(b, "a=rtpmap:%u telephone-event/48000\r\na=fmtp:%u 0-15\r\n",
 			       lm->te_pt, lm->te_pt);
+		if (r == 0 && lm->level_ext_id >= 1 && lm->level_ext_id <= 14)
+			r = pf(b, "a=extmap:%u %s\r\n", lm->level_ext_id, URI_AUDIO_LEVEL);
 	} else if (r == 0) {
 		r = pf(b, "a=rtpmap:%u H264/90000\r\n", lm->pt);
 		if (r == 0)
@@ -636,6 +667,9 @@ static int apply_media(const struct sdp_local *loc, const struct sdp_sess *s,
 			res->te_pt = lm->te_pt;
 			res->te_clock = 48000;
 		}
+		/* the answerer echoes our id (RFC 8285 allows another: use theirs) */
+		if (lm->level_ext_id)
+			res->level_ext_id = extmap_level_id(m);
 	} else {
 		if (!rtpmap_is(m, lm->pt, "H264", 90000, 0))
 			return -EPROTO;

@@ -59,6 +59,7 @@ struct sdp_local_media {
 	struct sdp_opus opus;       /* audio */
 	struct sdp_h264 h264;       /* video */
 	bool avpf;                  /* offer AVPF / SAVPF with rtcp-fb */
+	uint8_t level_ext_id;       /* audio: offer/accept RFC 6464 levels (a=extmap id 1..14), 0: no */
 	/* SDES key material (random, from the caller): key||salt */
 	uint8_t key[SDP_MAX_KEYLEN];
 	uint8_t key_gcm[SDP_MAX_KEYLEN];
@@ -96,6 +97,8 @@ struct sdp_media_result {
 	uint32_t te_clock;
 	int rtx_pt;                 /* RTX PT whose apt is pt, -1: none */
 	unsigned fb;                /* enum sdp_fb of pt */
+	uint8_t level_ext_id;       /* audio: RFC 6464 client-to-mixer level, the peer's
+				     * a=extmap id (1..14, one-byte header), 0: not negotiated */
 	/* bandwidth the peer asks for (0: none) */
 	uint32_t bw_as, bw_tias;
 	/* peer's SSRCs from a=ssrc / a=ssrc-group:FID (0: unknown) */

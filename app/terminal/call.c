@@ -117,7 +117,7 @@ static int local_init(struct tcall *c, bool secure_sig)
 	l->enc = enc_policy(t, secure_sig);
 	l->audio = (struct sdp_local_media){
 		.enable = true, .port = ap, .dir = SDP_DIR_SENDRECV, .ssrc = rand32(),
-		.pt = PT_OPUS, .te_pt = PT_TE,
+		.pt = PT_OPUS, .te_pt = PT_TE, .level_ext_id = 1,
 		.opus = { .maxaveragebitrate = (uint32_t)conf_int(t->conf, "audio.bitrate"),
 			  .useinbandfec = conf_bool(t->conf, "audio.fec"),
 			  .usedtx = conf_bool(t->conf, "audio.dtx"),
@@ -198,6 +198,7 @@ static int stream_params(struct tcall *c, const struct sdp_media_result *r,
 		if (r->opus.maxaveragebitrate && (int)r->opus.maxaveragebitrate < st->bitrate_bps)
 			st->bitrate_bps = (int)r->opus.maxaveragebitrate;
 		st->fec = conf_bool(t->conf, "audio.fec");
+		st->level_ext_id = r->level_ext_id;   /* RFC 6464 to a mixer that asked */
 		st->dtx = conf_bool(t->conf, "audio.dtx");
 		st->channels = 1;
 		if (r->te_pt >= 0) {

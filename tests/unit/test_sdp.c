@@ -534,6 +534,52 @@ TEST(nego_offer_answer_loop)
 	buf_unref(answer);
 }
 
+TEST(nego_audio_level_extmap)
+{
+	struct sdp_local a, bl;
+	struct sdp_result ra, rb, res;
+	struct buf *offer, *answer, *b;
+
+	/* offer/answer between two ends that both send RFC 6464 levels */
+	local_init(&a, SDP_ENC_OFF);
+	local_init(&bl, SDP_ENC_OFF);
+	a.audio.level_ext_id = 1;
+	bl.audio.level_ext_id = 5;       /* the answerer takes the offer's id */
+	CHECK_OK(buf_new(&offer, 0));
+	CHECK_OK(buf_new(&answer, 0));
+	CHECK_OK(buf_new(&b, 0));
+	CHECK_OK(sdp_nego_offer(&a, offer));
+	CHECK(has_line(offer, "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level"));
+	CHECK_OK(sdp_nego_answer(&bl, (const char *)offer->data, offer->len, answer, &rb));
+	CHECK_EQ(rb.m[0].level_ext_id, 1);
+	CHECK_EQ(rb.m[1].level_ext_id, 0);   /* video: never */
+	CHECK(has_line(answer, "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level"));
+	CHECK_OK(sdp_nego_apply_answer(&a, (const char *)answer->data, answer->len, &ra));
+	CHECK_EQ(ra.m[0].level_ext_id, 1);
+	/* a peer's id with a direction, among other extensions */
+	CHECK_OK(answer_text(&bl, "a=extmap:2 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+			     "a=extmap:3/sendrecv urn:ietf:params:rtp-hdrext:ssrc-audio-level vad=on\r\n",
+			     "", b, &res));
+	CHECK_EQ(res.m[0].level_ext_id, 3);
+	CHECK(has_line(b, "a=extmap:3 urn:ietf:params:rtp-hdrext:ssrc-audio-level"));
+	CHECK(!memmem(b->data, b->len, "sdes:mid", 8));
+	/* an id only the two-byte form can carry, or no local support: none */
+	b->len = 0;
+	CHECK_OK(answer_text(&bl, "a=extmap:15 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n", "", b,
+			     &res));
+	CHECK_EQ(res.m[0].level_ext_id, 0);
+	CHECK(!memmem(b->data, b->len, "a=extmap", 8));
+	bl.audio.level_ext_id = 0;
+	b->len = 0;
+	CHECK_OK(answer_text(&bl, "a=extmap:3 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n", "", b,
+			     &res));
+	CHECK_EQ(res.m[0].level_ext_id, 0);
+	CHECK(!memmem(b->data, b->len, "a=extmap", 8));
+	buf_unref(offer);
+	buf_unref(answer);
+	buf_unref(b);
+}
+
 TEST(sdp_limits_and_errors)
 {
 	struct sdp_sess *s = malloc(sizeof(*s));
