@@ -177,6 +177,7 @@ static int cmd_roster(void *ctx, const struct json *params, struct json **result
 		(void)json_obj_set_int(o, "video_port", p->video_port);
 		if (m->mw && mw_stats(m->mw, p->id, &st) == 0) {
 			(void)json_obj_set_int(o, "level_db", st.level_db);
+			(void)json_obj_set_int(o, "levels_rx", (int64_t)st.levels_rx);
 			(void)json_obj_set_int(o, "audio_rx", (int64_t)st.a_rx);
 			(void)json_obj_set_int(o, "audio_tx", (int64_t)st.a_tx);
 			(void)json_obj_set_int(o, "video_rx", (int64_t)st.v_rx);

@@ -112,6 +112,7 @@ struct mw_conf {
 struct mw_part_stats {
 	uint64_t a_rx, a_tx, v_rx, v_tx, malformed, auth_fail, plis_sent, nacks_rx,
 		 rtx_sent, foreign, flood;
+	uint64_t levels_rx;         /* audio packets with an RFC 6464 level (negotiated a=extmap) */
 	int level_db;               /* smoothed audio level, dBov */
 };
 

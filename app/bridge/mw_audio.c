@@ -104,8 +104,10 @@ void mw_audio_rtp(struct mw *w, struct mw_pp *pp, const uint8_t *pkt, size_t len
 		const uint8_t *d;
 		size_t dl;
 
-		if (rtp_hdr_ext_find(&h, (uint8_t)pp->a.c.level_ext_id, &d, &dl) == 0 && dl >= 1)
+		if (rtp_hdr_ext_find(&h, (uint8_t)pp->a.c.level_ext_id, &d, &dl) == 0 && dl >= 1) {
 			e->level = d[0] & 0x7f;
+			pp->st.levels_rx++;
+		}
 	}
 	memcpy(e->data, pl, h.payload_len);
 	mw_ring_commit(w);
