@@ -14,6 +14,8 @@ struct aring {
 	_Atomic size_t tail;            /* written by the consumer: total read */
 	bool primed;                    /* consumer only */
 	size_t debt;                    /* consumer: samples handed out as silence, to skip */
+	size_t win_min;                 /* consumer: smallest fill after a read in this window */
+	unsigned win_n;                 /* consumer: reads in this window */
 	_Atomic uint64_t dropped_w, dropped_r, underruns;
 };
 
@@ -105,10 +107,16 @@ int aring_read(struct aring *r, int16_t *pcm, size_t n)
 		atomic_store_explicit(&r->tail, t, memory_order_release);
 		return 0;
 	}
-	if (fill - n > r->max_fill) {
-		size_t drop = fill - n - r->max_fill;
-		atomic_fetch_add_explicit(&r->dropped_r, drop, memory_order_relaxed);
-		t += drop;
+	if (!r->win_n || fill - n < r->win_min)
+		r->win_min = fill - n;
+	if (++r->win_n >= ARING_TRIM_READS) {
+		if (r->win_min > r->max_fill) {
+			size_t drop = r->win_min - r->max_fill;
+
+			atomic_fetch_add_explicit(&r->dropped_r, drop, memory_order_relaxed);
+			t += drop;
+		}
+		r->win_n = 0;
 	}
 	for (size_t i = 0; i < n; i++)
 		pcm[i] = r->buf[(t + i) & (r->cap - 1)];

@@ -8,8 +8,12 @@
  * No locks, no allocation after aring_new(); writes never block (samples that
  * do not fit are dropped and counted). The reader starts only once `prime`
  * samples are queued, so that the jitter of the two threads' schedules does
- * not starve it; it drops what exceeds `max_fill`, so that the reference
- * delay stays bounded. A writer that is late gets silence read in its place
+ * not starve it; when the fill has stayed above `max_fill` for
+ * ARING_TRIM_READS reads in a row it drops the excess (the smallest fill of
+ * that window minus max_fill), so that the reference delay stays bounded. A
+ * reader that was merely late and catches up is never trimmed: each trim moves
+ * the reference against the microphone, which the echo canceller must then
+ * find again. A writer that is late gets silence read in its place
  * and the same number of its samples skipped when they come (the reference
  * keeps its position against the microphone); one that stays away for more
  * than max_fill counts as stopped: -EAGAIN until it primes again.
@@ -19,6 +23,8 @@
 #include <stdint.h>
 
 struct aring;
+
+#define ARING_TRIM_READS 50     /* 0.5 s of 10 ms reads */
 
 /* capacity, prime, max_fill in samples; prime <= max_fill <= capacity */
 int aring_new(struct aring **ret, size_t capacity, size_t prime, size_t max_fill);

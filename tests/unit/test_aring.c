@@ -57,11 +57,35 @@ TEST(aring_bounds_fill_and_drops_when_full)
 	for (int k = 0; k < 5; k++)
 		aring_write(r, in, 480);        /* 2400 offered, 2048 fit */
 	CHECK_EQ(aring_fill(r), 2048);
+	aring_counters(r, &dw, &dr, &un);
+	CHECK_EQ(dw, 352);
+	aring_free(r);
+	/* a fill above max_fill for a whole window is trimmed to max_fill */
+	CHECK_OK(aring_new(&r, 4096, 480, 960));
+	for (int k = 0; k < 5; k++)
+		aring_write(r, in, 480);
+	for (int k = 0; k < ARING_TRIM_READS - 1; k++) {
+		CHECK_OK(aring_read(r, out, 480));
+		aring_write(r, in, 480);
+	}
+	CHECK_EQ(aring_fill(r), 2400);          /* not yet: it may be a late reader */
 	CHECK_OK(aring_read(r, out, 480));
 	CHECK_EQ(aring_fill(r), 960);           /* the reader dropped to max_fill */
 	aring_counters(r, &dw, &dr, &un);
-	CHECK_EQ(dw, 352);
-	CHECK_EQ(dr, 2048 - 480 - 960);
+	CHECK_EQ(dr, 2400 - 480 - 960);
+	aring_free(r);
+	/* a late reader catching up (the fill falls back within the window) is not trimmed */
+	CHECK_OK(aring_new(&r, 4096, 480, 960));
+	for (int k = 0; k < 5; k++)
+		aring_write(r, in, 480);
+	for (int k = 0; k < 2 * ARING_TRIM_READS; k++) {
+		CHECK_OK(aring_read(r, out, 480));
+		if (k >= 3)
+			aring_write(r, in, 480);
+	}
+	aring_counters(r, &dw, &dr, &un);
+	CHECK_EQ(dr, 0);
+	CHECK_EQ(aring_fill(r), 960);
 	aring_free(r);
 	CHECK_EQ(aring_new(&r, 100, 200, 100), -EINVAL);
 	CHECK_EQ(aring_new(&r, 100, 10, 200), -EINVAL);
